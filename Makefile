@@ -1,0 +1,52 @@
+# How to work on this course. Every target bootstraps .venv first, so on a fresh machine
+#   make lab    sets everything up and opens the course in JupyterLab
+#   make test   sets everything up and runs every test (unit, notebooks, grading)
+# The install is skipped when pyproject.toml has not changed since the last one (a stamp).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+EXTRAS ?= test
+
+.PHONY: lab test test-fast lint assign bench bench-quick clean help
+
+help:
+	@echo "make lab         open the course (JupyterLab on lectures/)"
+	@echo "make test        run every test: unit, property, notebooks, grading"
+	@echo "make test-fast   unit and property tests only (no notebooks)"
+	@echo "make lint        ruff over the package, tests and benchmarks"
+	@echo "make assign      regenerate exercises/ from solutions/"
+	@echo "make bench       benchmarks against scipy/numdifftools/torch -> benchmarks/RESULTS.md"
+	@echo "make clean       remove .venv and caches"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab lectures/
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests
+	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax --durations=10 -p no:cacheprovider lectures solutions
+	$(BIN)/python -m benchmarks.run --quick --no-write
+
+test-fast: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet "ruff>=0.5"
+	$(BIN)/ruff check course_lib tests benchmarks
+	$(BIN)/ruff format --check course_lib tests benchmarks
+
+assign: $(STAMP)
+	$(BIN)/course assign solutions exercises
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,96 @@
+"""Input checks shared by the public functions: clear errors at the boundary.
+
+Every check names the argument it looked at and says what was expected, so a student
+who passes the wrong thing reads what to change, not a traceback from deep inside NumPy.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(value, name: str, *, ndim_min: int = 0, finite: bool = True) -> np.ndarray:
+    """Convert ``value`` to a float array, or raise a TypeError/ValueError naming ``name``."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__}"
+        ) from err
+    if arr.ndim < ndim_min:
+        raise ValueError(
+            f"{name} must have at least {ndim_min} dimension(s), got shape {arr.shape}"
+        )
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (no nan or inf)")
+    return arr
+
+
+def as_points(x, name: str, dim: int | None = None) -> np.ndarray:
+    """A float array of points of shape (..., d); checks the last axis against ``dim``."""
+    arr = as_float_array(x, name, ndim_min=1)
+    if dim is not None and arr.shape[-1] != dim:
+        raise ValueError(
+            f"{name} must have last axis of length {dim} (points in R^{dim}), "
+            f"got shape {arr.shape}"
+        )
+    return arr
+
+
+def positive(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
+    """A float array of strictly positive (or non-negative) finite values."""
+    arr = as_float_array(value, name)
+    bad = arr < 0 if allow_zero else arr <= 0
+    if np.any(bad):
+        what = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return arr
+
+
+def in_unit_interval(value, name: str) -> np.ndarray:
+    """A float array with every value in [0, 1)."""
+    arr = as_float_array(value, name)
+    if np.any((arr < 0) | (arr >= 1)):
+        raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
+    return arr
+
+
+def positive_int(value, name: str, *, allow_zero: bool = False) -> int:
+    """A Python int that is positive (or non-negative)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    low = 0 if allow_zero else 1
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    return int(value)
+
+
+def one_of(value, name: str, options) -> str:
+    """``value`` if it is one of ``options``, else a ValueError listing them."""
+    if value not in options:
+        listed = ", ".join(repr(o) for o in options)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+    return value
+
+
+def callable_arg(value, name: str):
+    """``value`` if it is callable, else a TypeError."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+    return value
+
+
+def as_generator(seed, name: str = "seed") -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a Generator or an integer seed."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an integer seed or a numpy.random.Generator, "
+            f"got {type(seed).__name__}"
+        )
+    return np.random.default_rng(int(seed))

@@ -1,0 +1,185 @@
+"""One result type for every iterative method, and the loop that fills it.
+
+Every iterative method of the course (gradient descent, momentum, Newton, SGD, projected
+gradient descent) returns a :class:`Trajectory`. A method may run K configurations at once
+(K learning rates, K momenta, K seeds): the batch axes lead, so iterates have shape
+``(*batch, T + 1, d)``. Runs that stop early (converged or diverged) are frozen: their last
+iterate is repeated until the slowest run stops, so ``iterates[..., -1, :]`` is always the
+final answer and ``stopped_at`` tells where each run really ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CONVERGED = "converged"
+DIVERGED = "diverged"
+MAX_ITER = "max_iter"
+STATUSES = (CONVERGED, DIVERGED, MAX_ITER)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The record of an iterative method.
+
+    Attributes
+    ----------
+    iterates : ndarray, shape (*batch, T + 1, d)
+        x_0, x_1, ..., x_T. A run that stopped at step s < T repeats x_s afterwards.
+    losses : ndarray, shape (*batch, T + 1)
+        f(x_t) for every stored iterate.
+    grad_norms : ndarray, shape (*batch, T + 1)
+        ||∇f(x_t)|| (for SGD: the full-batch gradient norm at the end of each epoch).
+    status : ndarray of str, shape (*batch)
+        ``"converged"`` (gradient norm below tol), ``"diverged"`` (non-finite or exploding
+        loss) or ``"max_iter"``.
+    stopped_at : ndarray of int, shape (*batch)
+        The step at which each run stopped (T for runs that hit ``max_iter``).
+    method : str
+        Name of the method that produced it.
+    params : dict
+        The settings of the run (learning rate, momentum, ...), as passed.
+    """
+
+    iterates: np.ndarray
+    losses: np.ndarray
+    grad_norms: np.ndarray
+    status: np.ndarray
+    stopped_at: np.ndarray
+    method: str = ""
+    params: dict = field(default_factory=dict)
+
+    @property
+    def batch_shape(self) -> tuple[int, ...]:
+        """Shape of the leading batch axes (``()`` for a single run)."""
+        return self.status.shape
+
+    @property
+    def final(self) -> np.ndarray:
+        """The last iterate of each run, shape (*batch, d)."""
+        return self.iterates[..., -1, :]
+
+    @property
+    def final_loss(self) -> np.ndarray:
+        """The loss at the last iterate of each run, shape (*batch)."""
+        return self.losses[..., -1]
+
+    @property
+    def converged(self) -> np.ndarray:
+        """Boolean array: which runs converged."""
+        return self.status == CONVERGED
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Boolean array: which runs diverged."""
+        return self.status == DIVERGED
+
+    def run(self, index) -> Trajectory:
+        """One run of a batch, trimmed to the steps it really took.
+
+        ``index`` is an int (one batch axis) or a tuple (several). The result equals what
+        the method returns when called with that run's settings alone.
+        """
+        if not self.batch_shape:
+            raise ValueError("run(index) needs a batched trajectory; this one is a single run")
+        status = self.status[index]
+        if np.ndim(status) != 0:
+            raise ValueError(
+                f"index must select a single run of batch shape {self.batch_shape}, got {index!r}"
+            )
+        stop = int(self.stopped_at[index])
+        params = {
+            k: (np.asarray(v)[index] if np.ndim(v) and np.shape(v) == self.batch_shape else v)
+            for k, v in self.params.items()
+        }
+        return Trajectory(
+            iterates=self.iterates[index][: stop + 1],
+            losses=self.losses[index][: stop + 1],
+            grad_norms=self.grad_norms[index][: stop + 1],
+            status=np.asarray(status),
+            stopped_at=np.asarray(stop),
+            method=self.method,
+            params=params,
+        )
+
+    def __repr__(self) -> str:
+        if not self.batch_shape:
+            return (
+                f"Trajectory({self.method}: {self.status.item()} after {int(self.stopped_at)} "
+                f"steps, loss {float(self.final_loss):.6g})"
+            )
+        counts = {s: int(np.sum(self.status == s)) for s in STATUSES}
+        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+        return f"Trajectory({self.method}: batch {self.batch_shape}, {summary})"
+
+
+def iterate(
+    step: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
+    x0: np.ndarray,
+    loss: Callable[[np.ndarray], np.ndarray],
+    gradient: Callable[[np.ndarray], np.ndarray],
+    *,
+    max_iter: int,
+    tol: float,
+    method: str,
+    params: dict,
+    divergence_factor: float = 1e10,
+) -> Trajectory:
+    """Run ``x_{t+1} = step(x_t, ∇f(x_t), t)`` for a batch of runs, with stopping rules.
+
+    ``x0`` has shape (*batch, d). All runs advance together in one vectorized loop over
+    iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) is not
+    finite or exceeds f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A stopped
+    run is frozen. Overflow inside a diverging run is expected and silenced here: the
+    status reports it instead of a NumPy warning.
+
+    ``step`` receives the current iterates of every run (stopped ones included: their
+    result is discarded) and may keep its own state (a velocity) in a closure.
+    """
+    batch_shape = x0.shape[:-1]
+    d = x0.shape[-1]
+    xs = np.empty((max_iter + 1, *batch_shape, d))
+    fs = np.empty((max_iter + 1, *batch_shape))
+    gns = np.empty((max_iter + 1, *batch_shape))
+    stopped_at = np.full(batch_shape, max_iter, dtype=int)
+    status = np.full(batch_shape, MAX_ITER, dtype=object)
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        x = np.array(x0, dtype=float)
+        f = loss(x)
+        g = gradient(x)
+        gn = np.linalg.norm(g, axis=-1)
+        limit = f + divergence_factor * (1.0 + np.abs(f))
+        active = np.ones(batch_shape, dtype=bool)
+        xs[0], fs[0], gns[0] = x, f, gn
+        t = 0
+        while True:
+            done_conv = active & (gn <= tol)
+            done_div = active & ~(np.isfinite(f) & (f <= limit) & np.all(np.isfinite(x), -1))
+            status[done_conv] = CONVERGED
+            status[done_div] = DIVERGED
+            stopped_at[done_conv | done_div] = t
+            active &= ~(done_conv | done_div)
+            if t == max_iter or not active.any():
+                break
+            x_new = step(x, g, t)
+            x = np.where(active[..., None], x_new, x)
+            f = np.where(active, loss(x), f)
+            g = np.where(active[..., None], gradient(x), g)
+            gn = np.linalg.norm(g, axis=-1)
+            t += 1
+            xs[t], fs[t], gns[t] = x, f, gn
+
+    status = status.astype(str)
+    return Trajectory(
+        iterates=np.moveaxis(xs[: t + 1], 0, -2),
+        losses=np.moveaxis(fs[: t + 1], 0, -1),
+        grad_norms=np.moveaxis(gns[: t + 1], 0, -1),
+        status=status,
+        stopped_at=stopped_at if batch_shape else np.asarray(int(stopped_at)),
+        method=method,
+        params=params,
+    )
