@@ -18,9 +18,7 @@ def as_float_array(value, name: str, *, ndim_min: int = 0, finite: bool = True) 
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError) as err:
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(value).__name__}"
-        ) from err
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}") from err
     if arr.ndim < ndim_min:
         raise ValueError(
             f"{name} must have at least {ndim_min} dimension(s), got shape {arr.shape}"
@@ -30,13 +28,12 @@ def as_float_array(value, name: str, *, ndim_min: int = 0, finite: bool = True) 
     return arr
 
 
-def as_points(x, name: str, dim: int | None = None) -> np.ndarray:
+def as_points(x, name: str, dim: int | None = None, *, finite: bool = True) -> np.ndarray:
     """A float array of points of shape (..., d); checks the last axis against ``dim``."""
-    arr = as_float_array(x, name, ndim_min=1)
+    arr = as_float_array(x, name, ndim_min=1, finite=finite)
     if dim is not None and arr.shape[-1] != dim:
         raise ValueError(
-            f"{name} must have last axis of length {dim} (points in R^{dim}), "
-            f"got shape {arr.shape}"
+            f"{name} must have last axis of length {dim} (points in R^{dim}), got shape {arr.shape}"
         )
     return arr
 
@@ -90,7 +87,6 @@ def as_generator(seed, name: str = "seed") -> np.random.Generator:
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(
-            f"{name} must be an integer seed or a numpy.random.Generator, "
-            f"got {type(seed).__name__}"
+            f"{name} must be an integer seed or a numpy.random.Generator, got {type(seed).__name__}"
         )
     return np.random.default_rng(int(seed))

@@ -59,8 +59,9 @@ class Objective:
 def _wrap(fn, dim, name):
     """Validate the argument of an objective's function before evaluating it."""
 
+    # Shape only: a diverging run evaluates f at inf or nan, and f answers inf or nan.
     def checked(x):
-        return fn(as_points(x, "x", dim))
+        return fn(as_points(x, "x", dim, finite=False))
 
     checked.__name__ = name
     checked.__doc__ = fn.__doc__
@@ -93,7 +94,9 @@ def _objective(
         gradient=_wrap(gradient, dim, "gradient"),
         hessian=_wrap(hessian, dim, "hessian"),
         dim=dim,
-        critical_points={k: np.atleast_2d(np.asarray(v, float)) for k, v in critical_points.items()},
+        critical_points={
+            k: np.atleast_2d(np.asarray(v, float)) for k, v in critical_points.items()
+        },
         bounds=bounds,
         **extra,
     )
@@ -248,9 +251,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, dim: int = 2) -> Objective:
     xstar = np.full(d, a)
     xstar[1:] = a**2 if d == 2 else a  # for a = 1 the chained minimum is all ones
     crit = {"minimum": xstar} if (d == 2 or a == 1.0) else {}
-    return _objective(
-        "Rosenbrock", value, gradient, hessian, d, crit, ((-2.0, 2.0), (-1.0, 3.0))
-    )
+    return _objective("Rosenbrock", value, gradient, hessian, d, crit, ((-2.0, 2.0), (-1.0, 3.0)))
 
 
 def himmelblau() -> Objective:
@@ -306,7 +307,12 @@ def saddle() -> Objective:
         return np.broadcast_to(np.diag([2.0, -2.0]), (*p.shape[:-1], 2, 2)).copy()
 
     return _objective(
-        "saddle x² − y²", value, gradient, hessian, 2, {"saddle": [0.0, 0.0]},
+        "saddle x² − y²",
+        value,
+        gradient,
+        hessian,
+        2,
+        {"saddle": [0.0, 0.0]},
         ((-2.0, 2.0), (-2.0, 2.0)),
     )
 
@@ -330,7 +336,12 @@ def monkey_saddle() -> Objective:
         return np.stack([np.stack([6.0 * x, -6.0 * y], -1), np.stack([-6.0 * y, -6.0 * x], -1)], -2)
 
     return _objective(
-        "monkey saddle x³ − 3xy²", value, gradient, hessian, 2, {"degenerate": [0.0, 0.0]},
+        "monkey saddle x³ − 3xy²",
+        value,
+        gradient,
+        hessian,
+        2,
+        {"degenerate": [0.0, 0.0]},
         ((-1.5, 1.5), (-1.5, 1.5)),
     )
 
@@ -370,7 +381,12 @@ def beale() -> Objective:
         return np.stack([np.stack([hxx, hxy], -1), np.stack([hxy, hyy], -1)], -2)
 
     return _objective(
-        "Beale", value, gradient, hessian, 2, {"minimum": [3.0, 0.5]},
+        "Beale",
+        value,
+        gradient,
+        hessian,
+        2,
+        {"minimum": [3.0, 0.5]},
         ((-4.5, 4.5), (-4.5, 4.5)),
     )
 
@@ -413,6 +429,14 @@ def least_squares(X, y) -> LeastSquares:
     if np.linalg.matrix_rank(X) == d:
         crit["minimum"] = np.linalg.lstsq(X, y, rcond=None)[0]
     return _objective(
-        "least squares", value, gradient, hessian, d, crit, ((-3.0, 3.0),) * min(d, 2),
-        cls=LeastSquares, X=X, y=y,
+        "least squares",
+        value,
+        gradient,
+        hessian,
+        d,
+        crit,
+        ((-3.0, 3.0),) * min(d, 2),
+        cls=LeastSquares,
+        X=X,
+        y=y,
     )

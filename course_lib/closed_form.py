@@ -1,0 +1,188 @@
+"""Direct solutions of least squares, and what they cost (lecture 01).
+
+For the linear model y ≈ Xw the loss L(w) = (1/2n)||Xw − y||² is minimised where its
+gradient vanishes: XᵀX w = Xᵀy, the normal equations. When a closed form exists, why iterate?
+Because solving costs O(nd² + d³) flops against O(nd) per gradient step, because XᵀX may be
+ill-conditioned, and because most models (logistic regression, networks) have no closed form.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._checks import as_float_array, positive_int
+
+
+def _data(X, y):
+    X = as_float_array(X, "X", ndim_min=2)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    y = as_float_array(y, "y", ndim_min=1)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
+    return X, y
+
+
+def _line_data(x, y):
+    x = as_float_array(x, "x", ndim_min=1)
+    y = as_float_array(y, "y", ndim_min=1)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"x and y must be 1-D of equal length, got {x.shape} and {y.shape}")
+    if x.size < 2:
+        raise ValueError("x must hold at least two points to fit a line")
+    return x, y
+
+
+def design_matrix(x):
+    """The design matrix [x, 1] of the line y = m x + b, shape (n, 2) (lecture 01).
+
+    Examples
+    --------
+    >>> design_matrix([1.0, 2.0]).tolist()
+    [[1.0, 1.0], [2.0, 1.0]]
+    """
+    x = as_float_array(x, "x", ndim_min=1)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D, got shape {x.shape}")
+    return np.column_stack([x, np.ones_like(x)])
+
+
+def normal_equations(X, y):
+    """Solve the normal equations XᵀX w = Xᵀy (lecture 01).
+
+    Forming XᵀX squares the condition number, which is why ``lstsq`` (QR/SVD based) is the
+    safer tool; a rank-deficient X has no unique solution and is refused.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+
+    Returns
+    -------
+    ndarray, shape (d,)
+
+    Examples
+    --------
+    >>> normal_equations(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
+    [2.0, 1.0]
+    """
+    X, y = _data(X, y)
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError(
+            "X is rank-deficient: XᵀX is singular and the normal equations have no unique "
+            "solution; use lstsq_solution (minimum-norm least squares) instead"
+        )
+    return np.linalg.solve(X.T @ X, X.T @ y)
+
+
+def lstsq_solution(X, y):
+    """Least squares by ``numpy.linalg.lstsq`` (SVD), the minimum-norm minimiser (lecture 01).
+
+    Examples
+    --------
+    >>> lstsq_solution(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
+    [2.0, 1.0]
+    """
+    X, y = _data(X, y)
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def pinv_solution(X, y):
+    """Least squares by the pseudoinverse, w = X⁺y (lecture 01).
+
+    Examples
+    --------
+    >>> pinv_solution(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
+    [2.0, 1.0]
+    """
+    X, y = _data(X, y)
+    return np.linalg.pinv(X) @ y
+
+
+def line_fit(x, y):
+    """Slope and intercept of the least-squares line y = m x + b (lecture 01).
+
+    Setting ∂J/∂m = ∂J/∂b = 0 for J = Σ(m xᵢ + b − yᵢ)² gives
+
+        m = (n Σxy − Σx Σy) / (n Σx² − (Σx)²),    b = (Σy − m Σx) / n.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+
+    Returns
+    -------
+    (float, float)
+        m and b.
+
+    Examples
+    --------
+    >>> m, b = line_fit([0.0, 1.0, 2.0], [1.0, 3.0, 5.0])
+    >>> round(m, 12), round(b, 12)
+    (2.0, 1.0)
+    """
+    x, y = _line_data(x, y)
+    n = x.size
+    sx, sy, sxx, sxy = x.sum(), y.sum(), x @ x, x @ y
+    denominator = n * sxx - sx**2
+    if denominator <= 1e-12 * n * sxx:
+        raise ValueError("x must not be constant: a vertical line has no slope m")
+    m = (n * sxy - sx * sy) / denominator
+    return float(m), float((sy - m * sx) / n)
+
+
+def line_fit_loss_surface(x, y, slopes, intercepts):
+    """The mean squared error J(m, b) = (1/n) Σ (m xᵢ + b − yᵢ)² on a grid (lecture 01).
+
+    Expanding the square, J depends on the data only through five sums:
+
+        J = m² Σx²/n + 2mb Σx/n + b² − 2m Σxy/n − 2b Σy/n + Σy²/n,
+
+    so the whole (M, B) grid costs O(n + MB), never an (M, B, n) array.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+    slopes : array_like, shape (M,)
+    intercepts : array_like, shape (B,)
+
+    Returns
+    -------
+    ndarray, shape (M, B)
+
+    Examples
+    --------
+    >>> line_fit_loss_surface([0.0, 1.0], [1.0, 3.0], [2.0], [1.0]).tolist()
+    [[0.0]]
+    """
+    x, y = _line_data(x, y)
+    m = as_float_array(slopes, "slopes", ndim_min=1)[:, None]
+    b = as_float_array(intercepts, "intercepts", ndim_min=1)[None, :]
+    n = x.size
+    sx, sy, sxx, sxy, syy = x.sum() / n, y.sum() / n, x @ x / n, x @ y / n, y @ y / n
+    return m**2 * sxx + 2 * m * b * sx + b**2 - 2 * m * sxy - 2 * b * sy + syy
+
+
+def solve_cost(n, d):
+    """Flops of the direct solution: form XᵀX (n d²), Xᵀy (2nd), Cholesky solve (d³/3).
+
+    Examples
+    --------
+    >>> solve_cost(1000, 10)
+    120333.33333333333
+    """
+    n, d = positive_int(n, "n"), positive_int(d, "d")
+    return n * d**2 + 2 * n * d + d**3 / 3
+
+
+def iterative_cost(n, d, steps):
+    """Flops of ``steps`` full-batch gradient steps: Xw, the residual and Xᵀr, ≈ 4nd each.
+
+    Examples
+    --------
+    >>> iterative_cost(1000, 10, 5)
+    200000
+    """
+    n, d = positive_int(n, "n"), positive_int(d, "d")
+    return 4 * n * d * positive_int(steps, "steps", allow_zero=True)

@@ -1,0 +1,364 @@
+"""Deterministic iterative methods: gradient descent, line search, momentum, Newton.
+
+Lectures 03 (gradient descent), 04 (step size and line search), 06 (momentum) and 07
+(Newton). Every method takes an :class:`~course_lib.objectives.Objective` and a start point
+x0 of shape (d,) or (*batch, d), and returns a :class:`~course_lib.trajectory.Trajectory`.
+A learning rate or momentum given as an array of K values runs K configurations together in
+one vectorised loop (iterates of shape (K, T + 1, d)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._checks import (
+    as_float_array,
+    as_points,
+    in_unit_interval,
+    one_of,
+    positive,
+    positive_int,
+)
+from course_lib.objectives import Objective
+from course_lib.trajectory import Trajectory, iterate
+
+LINE_SEARCHES = ("fixed", "backtracking", "exact", "optimal")
+
+
+def _setup(objective, x0, max_iter, tol, *hyper):
+    """Validate the common arguments; broadcast x0 against the hyper-parameters' batch shape."""
+    if not isinstance(objective, Objective):
+        raise TypeError(
+            f"objective must be a course_lib.objectives.Objective, got {type(objective).__name__}"
+        )
+    x0 = as_points(x0, "x0", objective.dim)
+    positive_int(max_iter, "max_iter")
+    positive(tol, "tol", allow_zero=True)
+    batch = np.broadcast_shapes(x0.shape[:-1], *(np.shape(h) for h in hyper))
+    return np.broadcast_to(x0, (*batch, objective.dim)).copy()
+
+
+def _column(value):
+    """A per-run scalar as a column that broadcasts against iterates (*batch, d)."""
+    return np.asarray(value, float)[..., None]
+
+
+def optimal_step(g, H):
+    """The step that minimises the quadratic model along −g: t* = gᵀg / gᵀHg (lecture 04).
+
+    Along x − t g the second-order Taylor model is f − t gᵀg + ½ t² gᵀHg; setting its
+    derivative to zero gives t*. For a quadratic it is the exact line-search step.
+
+    Parameters
+    ----------
+    g : array_like, shape (..., d)
+        Gradients.
+    H : array_like, shape (..., d, d)
+        Hessians (broadcast against g).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        t* for every gradient (inf where gᵀHg ≤ 0: the model has no minimum along −g).
+
+    Examples
+    --------
+    >>> float(optimal_step(np.array([1.0, 1.0]), np.diag([1.0, 3.0])))
+    0.5
+    """
+    g = as_float_array(g, "g", ndim_min=1)
+    H = as_float_array(H, "H", ndim_min=2)
+    gg = np.sum(g * g, axis=-1)
+    gHg = np.einsum("...i,...ij,...j->...", g, H, g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(gHg > 0, gg / np.where(gHg > 0, gHg, 1.0), np.inf)
+
+
+def backtracking_step(f, x, g, *, initial_step=1.0, armijo=1e-4, shrink=0.5, max_halvings=60):
+    """Armijo backtracking: the first t = t₀ ρᵏ with f(x − t g) ≤ f(x) − c t gᵀg (lecture 04).
+
+    Vectorised over a batch of points: all runs shrink together, each stops shrinking once
+    its own sufficient-decrease condition holds.
+
+    Parameters
+    ----------
+    f : callable
+        Vectorised objective, (..., d) -> (...).
+    x, g : ndarray, shape (..., d)
+        Current points and gradients.
+    initial_step, armijo, shrink : float
+        t₀ > 0, the constant 0 < c < 1 and the factor 0 < ρ < 1.
+    max_halvings : int
+        Give up shrinking after this many reductions (the step is then t₀ ρ^max_halvings).
+
+    Returns
+    -------
+    ndarray, shape (...)
+        The accepted step for each point.
+
+    Examples
+    --------
+    >>> f = lambda x: 0.5 * np.sum(x**2, -1)
+    >>> float(backtracking_step(f, np.array([1.0]), np.array([1.0])))
+    1.0
+    """
+    positive(initial_step, "initial_step")
+    if not 0 < armijo < 1:
+        raise ValueError(f"armijo must lie in (0, 1), got {armijo!r}")
+    if not 0 < shrink < 1:
+        raise ValueError(f"shrink must lie in (0, 1), got {shrink!r}")
+    gg = np.sum(g * g, axis=-1)
+    fx = f(x)
+    t = np.full(np.shape(gg), float(initial_step))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_halvings):
+            ok = f(x - t[..., None] * g) <= fx - armijo * t * gg
+            if np.all(ok):
+                break
+            t = np.where(ok, t, shrink * t)
+    return t
+
+
+def _exact_quadratic_step(f, x, g):
+    """Exact minimiser of φ(t) = f(x − t g) for a quadratic f, from function values only.
+
+    φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², and a = φ(1) − φ(0) + gᵀg. So
+    t* = gᵀg / (2a). No Hessian is used, which is what makes it a check on g'g/g'Hg.
+    """
+    gg = np.sum(g * g, axis=-1)
+    a = f(x - g) - f(x) + gg
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, gg / (2 * np.where(a > 0, a, 1.0)), 0.0)
+
+
+def gradient_descent(
+    objective,
+    x0,
+    learning_rate=None,
+    *,
+    line_search="fixed",
+    max_iter=1000,
+    tol=1e-8,
+    armijo=1e-4,
+    shrink=0.5,
+    initial_step=1.0,
+) -> Trajectory:
+    """Gradient descent x_{t+1} = x_t − η_t ∇f(x_t) (lectures 03 and 04).
+
+    The step η_t is fixed (``line_search="fixed"``, η = ``learning_rate``), found by Armijo
+    backtracking, by exact minimisation along −g for a quadratic (``"exact"``, from the
+    parabola through f-values) or by the quadratic model's optimum η = gᵀg / gᵀHg
+    (``"optimal"``, with the Hessian at x_t). On a quadratic with fixed η the error contracts
+    by max|1 − ηλ| per step and the run diverges exactly when η > 2/λmax.
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    learning_rate : float or array_like
+        η > 0, required for ``"fixed"``; an array of K values runs K descents at once.
+    line_search : {"fixed", "backtracking", "exact", "optimal"}
+    max_iter : int
+    tol : float
+        Stop (converged) when ||∇f|| ≤ tol.
+    armijo, shrink, initial_step : float
+        Settings of the backtracking search.
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> traj = gradient_descent(quadratic([1.0, 4.0]), [1.0, 1.0], 0.2)
+    >>> str(traj.status)
+    'converged'
+    >>> gradient_descent(quadratic([1.0, 4.0]), [1.0, 1.0], [0.2, 0.6]).status.tolist()
+    ['converged', 'diverged']
+    """
+    one_of(line_search, "line_search", LINE_SEARCHES)
+    if line_search == "fixed":
+        if learning_rate is None:
+            raise ValueError('learning_rate is required when line_search="fixed"')
+        lr = positive(learning_rate, "learning_rate")
+    else:
+        lr = np.asarray(1.0 if learning_rate is None else positive(learning_rate, "learning_rate"))
+    x = _setup(objective, x0, max_iter, tol, *([lr] if line_search == "fixed" else []))
+    f = objective.value
+    eta = _column(lr)
+
+    def step(x, g, t):
+        if line_search == "fixed":
+            return x - eta * g
+        if line_search == "backtracking":
+            s = backtracking_step(f, x, g, initial_step=initial_step, armijo=armijo, shrink=shrink)
+        elif line_search == "exact":
+            s = _exact_quadratic_step(f, x, g)
+        else:
+            s = optimal_step(g, objective.hessian(x))
+        return x - s[..., None] * g
+
+    params = {"learning_rate": learning_rate, "line_search": line_search}
+    return iterate(
+        step,
+        x,
+        f,
+        objective.gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method=f"gradient descent ({line_search})",
+        params=params,
+    )
+
+
+def heavy_ball(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8) -> Trajectory:
+    """Heavy-ball momentum: V ← βV + ∇f(θ), θ ← θ − ηV, with V₀ = 0 (lecture 06).
+
+    Equivalently θ_{t+1} = θ_t − η∇f(θ_t) + β(θ_t − θ_{t−1}). β = 0 is plain gradient
+    descent, bit for bit; this is the update of ``torch.optim.SGD(lr=η, momentum=β,
+    dampening=0, nesterov=False)``. On a quadratic with κ = λmax/λmin the tuned setting
+    η = 4/(√λmax + √λmin)², β = ((√κ − 1)/(√κ + 1))² contracts at rate (√κ − 1)/(√κ + 1).
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    learning_rate : float or array_like
+        η > 0 (an array runs several at once).
+    momentum : float or array_like
+        β in [0, 1); broadcasts with ``learning_rate``.
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> str(heavy_ball(quadratic([1.0, 100.0]), [1.0, 1.0], 0.0132, 0.67).status)
+    'converged'
+    """
+    lr = positive(learning_rate, "learning_rate")
+    beta = in_unit_interval(momentum, "momentum")
+    x = _setup(objective, x0, max_iter, tol, lr, beta)
+    eta, b = _column(lr), _column(beta)
+    velocity = np.zeros_like(x)
+
+    def step(x, g, t):
+        velocity[...] = b * velocity + g
+        return x - eta * velocity
+
+    return iterate(
+        step,
+        x,
+        objective.value,
+        objective.gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method="heavy ball",
+        params={"learning_rate": learning_rate, "momentum": momentum},
+    )
+
+
+def nesterov(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8) -> Trajectory:
+    """Nesterov momentum in torch's form: V ← βV + ∇f(θ), θ ← θ − η(∇f(θ) + βV) (lecture 06).
+
+    The step looks one momentum step ahead; this is ``torch.optim.SGD(..., nesterov=True,
+    dampening=0)``. β = 0 is again plain gradient descent.
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    learning_rate : float or array_like
+    momentum : float or array_like
+        β in [0, 1).
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> str(nesterov(quadratic([1.0, 100.0]), [1.0, 1.0], 0.01, 0.8).status)
+    'converged'
+    """
+    lr = positive(learning_rate, "learning_rate")
+    beta = in_unit_interval(momentum, "momentum")
+    x = _setup(objective, x0, max_iter, tol, lr, beta)
+    eta, b = _column(lr), _column(beta)
+    velocity = np.zeros_like(x)
+
+    def step(x, g, t):
+        velocity[...] = b * velocity + g
+        return x - eta * (g + b * velocity)
+
+    return iterate(
+        step,
+        x,
+        objective.value,
+        objective.gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method="Nesterov",
+        params={"learning_rate": learning_rate, "momentum": momentum},
+    )
+
+
+def newton(objective, x0, *, damping=1.0, max_iter=100, tol=1e-10) -> Trajectory:
+    """Newton's method x ← x − α H(x)⁻¹ ∇f(x) (lecture 07).
+
+    With α = 1 it jumps to the minimum of the second-order Taylor model, so it solves a
+    positive-definite quadratic in one step. It is attracted to any critical point, saddles
+    included, because it solves ∇f = 0 rather than descending. A singular Hessian stops the
+    run with status ``"diverged"`` (the step is undefined) instead of raising.
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    damping : float or array_like
+        The step fraction α in (0, 1] (an array runs several at once).
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> int(newton(quadratic([1.0, 100.0], b=[1.0, 1.0]), [5.0, -3.0]).stopped_at)
+    1
+    """
+    alpha = positive(damping, "damping")
+    x = _setup(objective, x0, max_iter, tol, alpha)
+    a = _column(alpha)
+
+    def step(x, g, t):
+        H = objective.hessian(x)
+        singular = (
+            np.abs(np.linalg.det(H))
+            <= 1e-14 * np.maximum(1.0, np.max(np.abs(H), axis=(-2, -1))) ** x.shape[-1]
+        )
+        H = np.where(singular[..., None, None], np.eye(x.shape[-1]), H)
+        dx = np.linalg.solve(H, g[..., None])[..., 0]
+        return np.where(singular[..., None], np.nan, x - a * dx)
+
+    return iterate(
+        step,
+        x,
+        objective.value,
+        objective.gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method="Newton",
+        params={"damping": damping},
+    )

@@ -1,0 +1,210 @@
+"""Gradient descent, line search, momentum and Newton against theory and hand-written updates."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from course_lib import curvature, descent
+from course_lib.objectives import ill_conditioned_quadratic, quadratic, rosenbrock, saddle
+
+
+@pytest.fixture
+def quad():
+    return quadratic([1.0, 10.0], b=[1.0, -2.0], angle=0.4)
+
+
+def test_gd_converges_below_and_diverges_above_two_over_lambda_max(quad):
+    limit = 2.0 / 10.0
+    below = descent.gradient_descent(quad, [3.0, 3.0], 0.99 * limit, max_iter=5000)
+    above = descent.gradient_descent(quad, [3.0, 3.0], 1.01 * limit, max_iter=5000)
+    assert below.status == "converged"
+    np.testing.assert_allclose(below.final, np.linalg.solve(quad.A, quad.b), atol=1e-7)
+    assert above.status == "diverged"
+
+
+def test_gd_error_contracts_by_max_abs_one_minus_eta_lambda(quad):
+    xstar = np.linalg.solve(quad.A, quad.b)
+    for lr in (0.05, 0.12, 0.19):
+        traj = descent.gradient_descent(quad, [3.0, -1.0], lr, max_iter=60, tol=0)
+        err = np.linalg.norm(traj.iterates - xstar, axis=-1)
+        measured = err[-1] / err[-2]
+        predicted = float(curvature.gd_rate(quad.A, lr))
+        assert measured == pytest.approx(predicted, rel=1e-6)
+
+
+def test_gd_step_is_x_minus_eta_times_the_gradient(quad):
+    traj = descent.gradient_descent(quad, [1.0, 2.0], 0.05, max_iter=3, tol=0)
+    x = np.array([1.0, 2.0])
+    for t in range(3):
+        x = x - 0.05 * (quad.A @ x - quad.b)
+        np.testing.assert_allclose(traj.iterates[t + 1], x, rtol=1e-14)
+
+
+def test_exact_line_search_equals_the_optimal_step_formula(quad):
+    exact = descent.gradient_descent(quad, [3.0, -1.0], line_search="exact", max_iter=5, tol=0)
+    x = exact.iterates[:-1]
+    g = x @ quad.A - quad.b
+    t = descent.optimal_step(g, quad.A)
+    np.testing.assert_allclose(exact.iterates[1:], x - t[:, None] * g, rtol=1e-10, atol=1e-13)
+    optimal = descent.gradient_descent(quad, [3.0, -1.0], line_search="optimal", max_iter=5, tol=0)
+    np.testing.assert_allclose(optimal.iterates, exact.iterates, rtol=1e-10, atol=1e-13)
+
+
+def test_exact_line_search_makes_successive_gradients_orthogonal(quad):
+    traj = descent.gradient_descent(quad, [3.0, -1.0], line_search="exact", max_iter=6, tol=0)
+    g = quad.gradient(traj.iterates)
+    assert np.all(np.abs(np.sum(g[1:] * g[:-1], axis=-1)) < 1e-10 * np.sum(g[:-1] ** 2, -1))
+
+
+def test_backtracking_steps_satisfy_the_armijo_condition():
+    f = rosenbrock()
+    x = np.array([[-1.2, 1.0], [0.5, 0.5], [1.5, 2.0]])
+    g = f.gradient(x)
+    t = descent.backtracking_step(f.value, x, g, armijo=1e-4)
+    assert np.all(f.value(x - t[:, None] * g) <= f.value(x) - 1e-4 * t * np.sum(g * g, -1))
+    # the step before the accepted one (twice as long) violated it
+    assert np.all(f.value(x - 2 * t[:, None] * g) > f.value(x) - 1e-4 * 2 * t * np.sum(g * g, -1))
+
+
+def test_backtracking_descent_converges_on_rosenbrock():
+    traj = descent.gradient_descent(
+        rosenbrock(), [-1.2, 1.0], line_search="backtracking", max_iter=20000, tol=1e-6
+    )
+    assert traj.status == "converged"
+    np.testing.assert_allclose(traj.final, [1.0, 1.0], atol=1e-4)
+    assert np.all(np.diff(traj.losses) <= 0)
+
+
+def test_heavy_ball_with_zero_momentum_is_gradient_descent_bit_for_bit(quad):
+    gd = descent.gradient_descent(quad, [2.0, 1.0], 0.1, max_iter=100)
+    hb = descent.heavy_ball(quad, [2.0, 1.0], 0.1, 0.0, max_iter=100)
+    np.testing.assert_array_equal(gd.iterates, hb.iterates)
+
+
+def test_heavy_ball_matches_the_hand_written_recurrence(quad):
+    eta, beta = 0.05, 0.8
+    traj = descent.heavy_ball(quad, [2.0, 1.0], eta, beta, max_iter=30, tol=0)
+    x_prev = x = np.array([2.0, 1.0])
+    for t in range(30):
+        x, x_prev = x - eta * (quad.A @ x - quad.b) + beta * (x - x_prev), x
+        np.testing.assert_allclose(traj.iterates[t + 1], x, rtol=1e-12, atol=1e-14)
+
+
+def test_heavy_ball_matches_the_documented_torch_sgd_update(quad):
+    # torch.optim.SGD, dampening=0, nesterov=False: b_t = μ b_{t-1} + g_t (b_1 = g_1),
+    # θ_t = θ_{t-1} − γ b_t.
+    lr, mu = 0.03, 0.9
+    traj = descent.heavy_ball(quad, [2.0, 1.0], lr, mu, max_iter=25, tol=0)
+    theta, buf = np.array([2.0, 1.0]), None
+    for t in range(25):
+        g = quad.A @ theta - quad.b
+        buf = g.copy() if buf is None else mu * buf + g
+        theta = theta - lr * buf
+        np.testing.assert_allclose(traj.iterates[t + 1], theta, rtol=1e-12, atol=1e-14)
+
+
+def test_nesterov_matches_the_documented_torch_nesterov_update(quad):
+    lr, mu = 0.03, 0.9
+    traj = descent.nesterov(quad, [2.0, 1.0], lr, mu, max_iter=25, tol=0)
+    theta, buf = np.array([2.0, 1.0]), None
+    for t in range(25):
+        g = quad.A @ theta - quad.b
+        buf = g.copy() if buf is None else mu * buf + g
+        theta = theta - lr * (g + mu * buf)
+        np.testing.assert_allclose(traj.iterates[t + 1], theta, rtol=1e-12, atol=1e-14)
+
+
+def test_tuned_momentum_beats_tuned_gd_at_the_predicted_rate():
+    f = ill_conditioned_quadratic(100.0, dim=2, angle=0.3)
+    eta, beta = curvature.optimal_momentum(f.A)
+    hb = descent.heavy_ball(f, [1.0, 1.0], eta, beta, max_iter=400, tol=0)
+    gd = descent.gradient_descent(
+        f, [1.0, 1.0], curvature.optimal_gd_step(f.A), max_iter=400, tol=0
+    )
+    err_hb = np.linalg.norm(hb.iterates, axis=-1)
+    err_gd = np.linalg.norm(gd.iterates, axis=-1)
+    measured = (err_hb[300] / err_hb[100]) ** (1 / 200)
+    assert measured == pytest.approx(curvature.momentum_rate(100.0), abs=0.01)
+    assert err_hb[300] < 1e-6 * err_gd[300]
+
+
+def test_newton_solves_a_positive_definite_quadratic_in_one_step(quad):
+    traj = descent.newton(quad, [5.0, -7.0])
+    assert int(traj.stopped_at) == 1 and traj.status == "converged"
+    np.testing.assert_allclose(traj.iterates[1], np.linalg.solve(quad.A, quad.b), rtol=1e-12)
+
+
+def test_newton_is_attracted_to_a_saddle():
+    traj = descent.newton(saddle(), [0.3, -0.2])
+    np.testing.assert_allclose(traj.final, [0.0, 0.0], atol=1e-12)
+
+
+def test_newton_with_a_singular_hessian_stops_with_a_status_not_an_exception():
+    flat = quadratic([1.0, 0.0])
+    traj = descent.newton(flat, [1.0, 1.0])
+    assert traj.status == "diverged"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    rates=st.lists(st.floats(0.01, 0.25), min_size=1, max_size=5),
+    x0=st.tuples(st.floats(-3, 3), st.floats(-3, 3)),
+)
+def test_a_batch_of_learning_rates_equals_separate_runs(rates, x0):
+    f = quadratic([1.0, 8.0], angle=0.2)
+    batch = descent.gradient_descent(f, x0, np.array(rates), max_iter=200, tol=1e-6)
+    assert batch.iterates.shape[:1] == (len(rates),)
+    for k, lr in enumerate(rates):
+        single = descent.gradient_descent(f, x0, lr, max_iter=200, tol=1e-6)
+        np.testing.assert_array_equal(batch.run(k).iterates, single.iterates)
+        assert batch.run(k).status == single.status
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    rates=st.lists(st.floats(0.01, 0.1), min_size=1, max_size=3),
+    betas=st.lists(st.floats(0.0, 0.95), min_size=1, max_size=3),
+)
+def test_a_grid_of_learning_rates_and_momenta_equals_separate_runs(rates, betas):
+    f = quadratic([1.0, 8.0], angle=0.2)
+    lr, beta = np.array(rates)[:, None], np.array(betas)[None, :]
+    batch = descent.heavy_ball(f, [1.0, 2.0], lr, beta, max_iter=100, tol=1e-6)
+    assert batch.batch_shape == (len(rates), len(betas))
+    for i, r in enumerate(rates):
+        for j, b in enumerate(betas):
+            single = descent.heavy_ball(f, [1.0, 2.0], r, b, max_iter=100, tol=1e-6)
+            np.testing.assert_array_equal(batch.run((i, j)).iterates, single.iterates)
+
+
+def test_divergent_runs_raise_no_warnings(quad):
+    with np.errstate(all="raise"):
+        traj = descent.heavy_ball(quad, [1.0, 1.0], [0.1, 5.0], 0.5, max_iter=10000)
+    assert traj.status.tolist() == ["converged", "diverged"]
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (lambda f: descent.gradient_descent(f, [1.0, 1.0], -0.1), ValueError, "learning_rate"),
+        (lambda f: descent.gradient_descent(f, [1.0, 1.0], np.nan), ValueError, "learning_rate"),
+        (lambda f: descent.gradient_descent(f, [1.0, 1.0]), ValueError, "learning_rate"),
+        (lambda f: descent.gradient_descent(f, [1.0, 1.0, 1.0], 0.1), ValueError, "x0"),
+        (
+            lambda f: descent.gradient_descent(f, [1.0, 1.0], 0.1, line_search="wolfe"),
+            ValueError,
+            "line_search",
+        ),
+        (
+            lambda f: descent.gradient_descent(f, [1.0, 1.0], 0.1, max_iter=0),
+            ValueError,
+            "max_iter",
+        ),
+        (lambda f: descent.heavy_ball(f, [1.0, 1.0], 0.1, 1.0), ValueError, "momentum"),
+        (lambda f: descent.gradient_descent(lambda x: x, [1.0], 0.1), TypeError, "objective"),
+        (lambda f: descent.newton(f, [1.0, np.inf]), ValueError, "x0"),
+    ],
+)
+def test_bad_input_gets_an_error_naming_the_argument(quad, call, exc, message):
+    with pytest.raises(exc, match=message):
+        call(quad)
