@@ -29,10 +29,12 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab lectures/
 
+# One pytest run: unit and property tests, then every lecture and solution notebook under
+# nbval (--durations shows the slowest cells and tests in every CI log), then the quick
+# benchmark smoke run (agreement with the anchors; timings never fail it).
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax --durations=10 -p no:cacheprovider lectures solutions
-	$(BIN)/python -m benchmarks.run --quick --no-write
+	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests lectures solutions
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run --quick --no-write
 
 test-fast: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest tests -m "not slow"
