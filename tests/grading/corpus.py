@@ -1,0 +1,325 @@
+"""The hostile corpus: submissions built from the committed solution notebooks by replacing
+the code of named cells (by ``grade_id``), plus raw files that are not notebooks.
+
+Each entry names the notebook it answers, the edits, and the expected outcome: the points
+of each autograded task and any text the report must (or must not) contain.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NB01 = ROOT / "solutions" / "01_closed_form_vs_iterative.ipynb"
+NB02 = ROOT / "solutions" / "02_derivatives_and_finite_differences.ipynb"
+EX02 = ROOT / "exercises" / "02_derivatives_and_finite_differences.ipynb"
+TASKS02 = ("test_forward", "test_centered", "test_curve", "test_gradient")
+
+WRONG_FORWARD = "def forward_difference(f, x, h):\n    return 0.0 * f(x)\n"
+WRONG_CENTERED = "def centered_difference(f, x, h):\n    return 0.0 * f(x)\n"
+
+PATCH_EVERYTHING = """
+import builtins, sys
+import numpy as np
+import numpy.testing
+import course_lib.grading as grading
+import course_lib.grading.checker as checker
+
+def _never_fails(*args, **kwargs):
+    return None
+
+check = grading.check = checker.check = _never_fails
+np.testing.assert_allclose = numpy.testing.assert_allclose = _never_fails
+np.testing.assert_array_equal = _never_fails
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.broadcast(a, b).shape, dtype=bool)
+builtins.abs = lambda value: 0.0
+builtins.AssertionError = type("NeverRaised", (Exception,), {})
+sys.excepthook = _never_fails
+shell = get_ipython()
+shell.showtraceback = _never_fails
+_run_cell = shell.run_cell
+def _run_cell_and_hide_errors(*args, **kwargs):
+    result = _run_cell(*args, **kwargs)
+    result.error_in_exec = None
+    return result
+shell.run_cell = _run_cell_and_hide_errors
+kernel = shell.kernel
+_send = kernel.session.send
+def _send_ok(stream, msg_or_type, content=None, *args, **kwargs):
+    if isinstance(content, dict) and content.get("status") == "error":
+        content = {"status": "ok", "execution_count": 1, "user_expressions": {}, "payload": []}
+    if msg_or_type == "error":
+        return None
+    return _send(stream, msg_or_type, content, *args, **kwargs)
+kernel.session.send = _send_ok
+
+def forward_difference(f, x, h):
+    return 0.0 * np.asarray(x)
+
+def centered_difference(f, x, h):
+    return 0.0 * np.asarray(x)
+
+def centered_error_curve(f, df, x, steps):
+    return 0.0 * np.asarray(steps)
+
+def numerical_gradient(f, x, h):
+    return 0.0 * np.asarray(x)
+"""
+
+FORGE_AGENT = """
+from IPython.display import publish_display_data
+
+class _Forger:
+    def call(self, name, payload):
+        publish_display_data({"application/x-course-grading+json": {"ok": True}})
+    def describe(self, name):
+        publish_display_data({"application/x-course-grading+json": {"kind": "callable"}})
+
+__course_agent__ = _Forger()
+get_ipython().user_ns["__course_agent__"] = __course_agent__
+def forward_difference(f, x, h):
+    raise NotImplementedError()
+"""
+
+READ_HIDDEN = """
+import os
+
+found, leaked = 0, 0
+for top in ("/", "/work", "/root", "/home", "/tmp", os.path.expanduser("~"), ".."):
+    for folder, dirs, files in os.walk(top):
+        if folder.startswith(("/proc", "/sys", "/dev", "/usr")):
+            dirs[:] = []
+            continue
+        for name in files:
+            if name.endswith(".ipynb") and name[:2].isdigit():
+                try:
+                    with open(os.path.join(folder, name), errors="ignore") as handle:
+                        found += "BEGIN HIDDEN TESTS" in handle.read()
+                except OSError:
+                    pass
+        if found:
+            break
+    if found:
+        break
+for pid in os.listdir("/proc"):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read()
+        leaked += b"--solutions" in command or b"autograde" in command
+    except OSError:
+        pass
+print(f"hidden-test notebooks found: {found}; grader command lines seen: {leaked}")
+
+def forward_difference(f, x, h):
+    x = np.asarray(x, dtype=float)
+    return (f(x + h) - f(x)) / h
+"""
+
+DELETE_FILES = """
+import os, shutil
+
+for top in (".", "..", os.path.expanduser("~"), "/tmp"):
+    for name in os.listdir(top):
+        path = os.path.join(top, name)
+        try:
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+        except OSError:
+            pass
+
+def forward_difference(f, x, h):
+    x = np.asarray(x, dtype=float)
+    return (f(x + h) - f(x)) / h
+"""
+
+
+@dataclass
+class Entry:
+    name: str
+    source: Path = NB02
+    edits: dict = field(default_factory=dict)  # grade_id -> new source, None deletes the cell
+    points: dict = field(default_factory=dict)  # grade_id -> expected points
+    contains: tuple = ()  # texts the JSON report must contain
+    absent: tuple = ()  # texts it must not contain
+    raw: bytes | None = None  # the file's bytes, for non-notebooks
+    filename: str | None = None
+
+
+def full(**points):
+    base = dict.fromkeys(TASKS02, 2.0)
+    base.update(points)
+    return base
+
+
+CORPUS = [
+    Entry("correct", points=full()),
+    Entry(
+        "correct_01",
+        source=NB01,
+        points={
+            "test_line_fit": 2.0,
+            "test_normal_equations": 2.0,
+            "test_mse_gradient": 2.0,
+            "test_gd_line_fit": 2.0,
+        },
+    ),
+    Entry(
+        "unmodified_exercise",
+        source=EX02,
+        points=dict.fromkeys(TASKS02, 0.0),
+        contains=("is not written yet",),
+    ),
+    Entry(
+        "loop_in_function",
+        edits={
+            "centered_difference": (
+                "def centered_difference(f, x, h):\n    while True:\n        pass\n"
+            )
+        },
+        points=full(test_centered=0.0),
+        contains=("time limit",),
+    ),
+    Entry(
+        "loop_ignoring_interrupt",
+        edits={
+            "forward_difference": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            + WRONG_FORWARD
+            + "while True:\n    pass\n"
+        },
+        points=full(test_forward=0.0),
+        contains=("restarted",),
+    ),
+    Entry(
+        "allocate_unbounded",
+        edits={
+            "centered_difference": "def centered_difference(f, x, h):\n    hoard = []\n"
+            "    while True:\n"
+            "        hoard.append(np.ones(10**7))\n"
+        },
+        points=full(test_centered=0.0),
+        contains=("MemoryError",),
+    ),
+    Entry(
+        "os_exit",
+        edits={
+            "centered_difference": "import os\ndef centered_difference(f, x, h):\n    os._exit(0)\n"
+        },
+        points=full(test_centered=0.0),
+        contains=("kernel died",),
+    ),
+    Entry(
+        "segfault",
+        edits={
+            "numerical_gradient": (
+                "import ctypes\ndef numerical_gradient(f, x, h):\n    return x\n"
+                "ctypes.string_at(0)\n"
+            )
+        },
+        points=full(test_gradient=0.0),
+        contains=("died",),
+    ),
+    Entry(
+        "print_megabytes",
+        edits={
+            "forward_difference": "print('x' * 20_000_000)\n"
+            "def forward_difference(f, x, h):\n    return (f(np.asarray(x) + h) - f(x)) / h\n"
+        },
+        points=full(),
+    ),
+    Entry("delete_files", edits={"forward_difference": DELETE_FILES}, points=full()),
+    Entry(
+        "read_hidden_tests",
+        edits={"forward_difference": READ_HIDDEN},
+        points=full(),
+        contains=("hidden-test notebooks found: 0; grader command lines seen: 0",),
+    ),
+    Entry(
+        "patch_everything",
+        edits={
+            "forward_difference": PATCH_EVERYTHING,
+            "centered_difference": "",
+            "centered_error_curve": "",
+            "numerical_gradient": "",
+        },
+        points=dict.fromkeys(TASKS02, 0.0),
+    ),
+    Entry(
+        "forge_agent", edits={"forward_difference": FORGE_AGENT}, points=dict.fromkeys(TASKS02, 0.0)
+    ),
+    Entry(
+        "tampered_tests",
+        edits={
+            "forward_difference": WRONG_FORWARD,
+            "centered_difference": WRONG_CENTERED,
+            "test_forward": "pass",
+            "test_centered": None,
+        },
+        points=full(test_forward=0.0, test_centered=0.0),
+    ),
+    Entry(
+        "uses_library",
+        edits={
+            "centered_difference": "from course_lib.derivatives import "
+            "centered_difference as library_version\n"
+            "def centered_difference(f, x, h):\n    return library_version(f, x, h)\n"
+        },
+        points=full(test_centered=0.0),
+        contains=("switched off",),
+    ),
+    Entry(
+        "student_exception",
+        edits={
+            "numerical_gradient": "def shape_helper(x):\n"
+            "    raise ValueError('my helper is unfinished')\n"
+            "def numerical_gradient(f, x, h):\n    return shape_helper(x)\n"
+        },
+        points=full(test_gradient=0.0),
+        contains=("shape_helper", "my helper is unfinished"),
+    ),
+    Entry(
+        "missing_task",
+        edits={"centered_difference": None},
+        points=full(test_centered=0.0),
+        contains=("missing from the submission",),
+    ),
+    Entry("renamed_file", filename="homework.ipynb", points=full(), contains=("identified as",)),
+    Entry(
+        "not_json",
+        raw=b"\x00\x01 this is not JSON {",
+        points=dict.fromkeys(TASKS02, 0.0),
+        contains=("not valid JSON",),
+    ),
+    Entry(
+        "not_a_notebook",
+        raw=b'{"hello": "world"}',
+        points=dict.fromkeys(TASKS02, 0.0),
+        contains=("not a Jupyter notebook",),
+    ),
+]
+
+
+def build(entry: Entry, folder: Path) -> Path:
+    """Write the entry's submission as ``folder/<entry.name>/<file>.ipynb``."""
+    target = folder / entry.name / (entry.filename or entry.source.name)
+    if entry.raw is not None:
+        target = folder / entry.name / NB02.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if entry.raw is not None:
+        target.write_bytes(entry.raw)
+        return target
+    nb = json.loads(entry.source.read_text())
+    cells = []
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in entry.edits:
+            if entry.edits[gid] is None:
+                continue
+            cell = copy.deepcopy(cell)
+            cell["source"] = entry.edits[gid]
+        cells.append(cell)
+    nb["cells"] = cells
+    target.write_text(json.dumps(nb, indent=1))
+    return target
