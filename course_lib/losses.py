@@ -1,0 +1,529 @@
+"""Losses and empirical risk (lecture 09).
+
+Binary classification with labels y ∈ {−1, +1} and a score f(x) = xᵀw: every loss below is a
+function of the *margin* z = y·f(x), positive when the prediction has the right sign.
+
+    zero-one   ℓ(z) = 1[z ≤ 0]                 ℓ'(z) = 0 (almost everywhere)
+    square     ℓ(z) = (1 − z)²  = (y − f)²     ℓ'(z) = −2(1 − z)
+    hinge      ℓ(z) = max(0, 1 − z)            ℓ'(z) = −1[z < 1]  (a subgradient)
+    logistic   ℓ(z) = log(1 + e^(−z))          ℓ'(z) = −σ(−z) = −1 / (1 + e^z)
+
+The surrogates upper-bound the zero-one loss: hinge(z) ≥ 1[z ≤ 0] and
+logistic(z) / log 2 ≥ 1[z ≤ 0]. Unlike the zero-one loss, they have useful gradients.
+
+The empirical risk of a linear model, R̂(w) = (1/n) Σᵢ ℓ(yᵢ xᵢᵀw), and its gradient follow
+the finite-sum protocol of ``course_lib.stochastic`` (``loss(w, X, y)``, ``grad(w, X, y)``),
+so they plug into :func:`course_lib.stochastic.sgd`. For k classes, ``cross_entropy`` works
+on logits with the log-sum-exp trick, so no exponential overflows at |logit| = 1000.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import descent, stochastic
+from course_lib._checks import as_float_array, as_points, one_of, positive, positive_int
+from course_lib.objectives import Objective, _objective
+from course_lib.trajectory import Trajectory
+
+MARGIN_LOSSES = ("zero_one", "square", "hinge", "logistic")
+RISK_LOSSES = (*MARGIN_LOSSES, "cross_entropy")
+
+
+# --------------------------------------------------------------------------- margin losses
+def sigmoid(z):
+    """The logistic function σ(z) = 1 / (1 + e^(−z)), computed without overflow.
+
+    For z ≥ 0 it evaluates 1 / (1 + e^(−z)); for z < 0 the equal form e^z / (1 + e^z). Both
+    only ever exponentiate −|z| ≤ 0, so σ(±1000) is 1 and 0 without a warning.
+
+    Examples
+    --------
+    >>> sigmoid(np.array([-1000.0, 0.0, 1000.0])).tolist()
+    [0.0, 0.5, 1.0]
+    """
+    z = as_float_array(z, "z")
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def zero_one_loss(z):
+    """The zero-one loss 1[z ≤ 0] of a margin z = y·f(x): one per mistake (lecture 09).
+
+    A margin of exactly 0 (a point on the boundary) counts as a mistake.
+
+    Examples
+    --------
+    >>> zero_one_loss(np.array([-1.0, 0.0, 2.0])).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    z = as_float_array(z, "z")
+    return (z <= 0).astype(float)
+
+
+def zero_one_derivative(z):
+    """The derivative of the zero-one loss: 0 wherever it exists (lecture 09).
+
+    This is why the zero-one loss cannot be minimised by gradient descent: its gradient
+    carries no information.
+
+    Examples
+    --------
+    >>> zero_one_derivative(np.array([-1.0, 1.0])).tolist()
+    [0.0, 0.0]
+    """
+    z = as_float_array(z, "z")
+    return np.zeros_like(z)
+
+
+def square_loss(z):
+    """The square loss as a margin loss, (1 − z)², equal to (y − f)² for y ∈ {−1, +1}.
+
+    Examples
+    --------
+    >>> square_loss(np.array([1.0, -1.0])).tolist()
+    [0.0, 4.0]
+    """
+    z = as_float_array(z, "z")
+    return (1.0 - z) ** 2
+
+
+def square_derivative(z):
+    """d/dz (1 − z)² = −2(1 − z).
+
+    Examples
+    --------
+    >>> square_derivative(np.array([0.0, 1.0])).tolist()
+    [-2.0, 0.0]
+    """
+    z = as_float_array(z, "z")
+    return 2.0 * (z - 1.0)
+
+
+def hinge_loss(z):
+    """The hinge loss max(0, 1 − z) of the support vector machine (lecture 09).
+
+    Examples
+    --------
+    >>> hinge_loss(np.array([-1.0, 0.5, 3.0])).tolist()
+    [2.0, 0.5, 0.0]
+    """
+    z = as_float_array(z, "z")
+    return np.maximum(0.0, 1.0 - z)
+
+
+def hinge_derivative(z):
+    """A subgradient of the hinge loss: −1 for z < 1 and 0 for z ≥ 1.
+
+    Examples
+    --------
+    >>> hinge_derivative(np.array([0.0, 1.0, 2.0])).tolist()
+    [-1.0, 0.0, 0.0]
+    """
+    z = as_float_array(z, "z")
+    return np.where(z < 1.0, -1.0, 0.0)
+
+
+def logistic_loss(z):
+    """The logistic loss log(1 + e^(−z)), stable for any margin (lecture 09).
+
+    Written as log-sum-exp: log(e^0 + e^(−z)) = max(0, −z) + log(1 + e^(−|z|)), so no
+    exponential ever exceeds 1: logistic(−1000) = 1000 and logistic(1000) = e^(−1000) ≈ 0.
+
+    Examples
+    --------
+    >>> logistic_loss(np.array([-1000.0, 0.0])).tolist() == [1000.0, float(np.log(2.0))]
+    True
+    """
+    z = as_float_array(z, "z")
+    return np.maximum(0.0, -z) + np.log1p(np.exp(-np.abs(z)))
+
+
+def logistic_derivative(z):
+    """d/dz log(1 + e^(−z)) = −σ(−z) = −1 / (1 + e^z), stable for any margin.
+
+    Examples
+    --------
+    >>> logistic_derivative(np.array([-1000.0, 0.0, 1000.0])).tolist()
+    [-1.0, -0.5, -0.0]
+    """
+    return -sigmoid(-as_float_array(z, "z"))
+
+
+_MARGIN = {
+    "zero_one": (zero_one_loss, zero_one_derivative),
+    "square": (square_loss, square_derivative),
+    "hinge": (hinge_loss, hinge_derivative),
+    "logistic": (logistic_loss, logistic_derivative),
+}
+
+
+def margin_loss(z, loss="logistic"):
+    """The margin loss ℓ(z) named by ``loss`` (one of ``MARGIN_LOSSES``).
+
+    Examples
+    --------
+    >>> float(margin_loss(0.0, "hinge"))
+    1.0
+    """
+    one_of(loss, "loss", MARGIN_LOSSES)
+    return _MARGIN[loss][0](z)
+
+
+def margin_loss_derivative(z, loss="logistic"):
+    """The derivative ℓ'(z) of the margin loss named by ``loss``.
+
+    Examples
+    --------
+    >>> float(margin_loss_derivative(0.0, "square"))
+    -2.0
+    """
+    one_of(loss, "loss", MARGIN_LOSSES)
+    return _MARGIN[loss][1](z)
+
+
+# --------------------------------------------------------------------------- multiclass
+def logsumexp(a, axis=-1):
+    """log Σⱼ e^(aⱼ), computed as m + log Σⱼ e^(aⱼ − m) with m = maxⱼ aⱼ (lecture 09).
+
+    Subtracting the maximum makes the largest exponent e^0 = 1: no overflow, and at least
+    one term of the sum is 1, so no log(0) either.
+
+    Examples
+    --------
+    >>> float(logsumexp(np.array([1000.0, 1000.0]))) == 1000.0 + float(np.log(2.0))
+    True
+    """
+    a = as_float_array(a, "logits", ndim_min=1)
+    m = np.max(a, axis=axis, keepdims=True)
+    return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))
+
+
+def log_softmax(logits, axis=-1):
+    """log softmax(a)ⱼ = aⱼ − log Σₖ e^(aₖ), stable for logits of any size (lecture 09).
+
+    Examples
+    --------
+    >>> log_softmax(np.array([0.0, 1000.0])).tolist()
+    [-1000.0, 0.0]
+    """
+    a = as_float_array(logits, "logits", ndim_min=1)
+    return a - np.expand_dims(logsumexp(a, axis), axis)
+
+
+def softmax(logits, axis=-1):
+    """softmax(a)ⱼ = e^(aⱼ) / Σₖ e^(aₖ): class probabilities from logits (lecture 09).
+
+    Examples
+    --------
+    >>> softmax(np.array([0.0, 0.0])).tolist()
+    [0.5, 0.5]
+    """
+    return np.exp(log_softmax(logits, axis))
+
+
+def _labels(labels, k, n):
+    """Integer class codes in 0..k−1 whose last axis has length n."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"labels must be integer class codes 0..{k - 1}, got dtype {labels.dtype}")
+    if labels.ndim == 0 or labels.shape[-1] != n:
+        raise ValueError(f"labels must have {n} entries to match the logits, got {labels.shape}")
+    if np.any((labels < 0) | (labels >= k)):
+        raise ValueError(f"labels must lie in 0..{k - 1} (k = {k} classes)")
+    return labels
+
+
+def cross_entropy(logits, labels):
+    """Cross-entropy of each example, −log softmax(a)_y = log Σₖ e^(aₖ) − a_y (lecture 09).
+
+    Parameters
+    ----------
+    logits : array_like, shape (..., n, k)
+        Scores a of n examples for k classes.
+    labels : array_like of int, shape (n,)
+        The true class y of each example, in 0..k−1.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        The loss of each example (take the mean for the empirical risk).
+
+    Examples
+    --------
+    >>> float(cross_entropy(np.array([[0.0, 1000.0]]), np.array([0]))[0])
+    1000.0
+    """
+    a = as_float_array(logits, "logits", ndim_min=2)
+    y = _labels(labels, a.shape[-1], a.shape[-2])
+    return -np.sum(np.eye(a.shape[-1])[y] * log_softmax(a), axis=-1)
+
+
+def cross_entropy_gradient(logits, labels):
+    """Gradient of each example's cross-entropy in its logits: softmax(a) − onehot(y).
+
+    Returns
+    -------
+    ndarray, shape (..., n, k)
+
+    Examples
+    --------
+    >>> cross_entropy_gradient(np.array([[0.0, 0.0]]), np.array([1])).tolist()
+    [[0.5, -0.5]]
+    """
+    a = as_float_array(logits, "logits", ndim_min=2)
+    y = _labels(labels, a.shape[-1], a.shape[-2])
+    return softmax(a) - np.eye(a.shape[-1])[y]
+
+
+# --------------------------------------------------------------------------- empirical risk
+def _risk_args(w, X, y, loss):
+    one_of(loss, "loss", RISK_LOSSES)
+    # w may be non-finite: a diverging run evaluates the risk at inf and gets inf back
+    w = as_float_array(w, "w", ndim_min=1, finite=False)
+    X = as_float_array(X, "X", ndim_min=2)
+    d = X.shape[-1]
+    if loss == "cross_entropy":
+        if w.shape[-1] % d:
+            raise ValueError(
+                f"w must have a multiple of d = {d} entries (a d × k matrix, flattened), "
+                f"got shape {w.shape}"
+            )
+        return w.reshape(*w.shape[:-1], d, w.shape[-1] // d), X, np.asarray(y)
+    if w.shape[-1] != d:
+        raise ValueError(f"w must have last axis of length {d} to match X {X.shape}, got {w.shape}")
+    y = as_float_array(y, "y", ndim_min=1)
+    if y.shape[-1] != X.shape[-2]:
+        raise ValueError(f"y must have {X.shape[-2]} entries to match X {X.shape}, got {y.shape}")
+    return w, X, y
+
+
+def _scores(w, X):
+    """xᵢᵀw for every row, with w (..., d) and X (n, d) or (..., m, d): shape (..., m)."""
+    return (X @ w[..., None])[..., 0]
+
+
+def empirical_risk(w, X, y, loss="logistic"):
+    """The empirical risk R̂(w) = (1/n) Σᵢ ℓ(yᵢ xᵢᵀw) of a linear classifier (lecture 09).
+
+    Follows the finite-sum protocol of :mod:`course_lib.stochastic`, so it can be passed to
+    ``stochastic.sgd(..., loss=empirical_risk, grad=empirical_risk_gradient)`` (logistic by
+    default; ``functools.partial(empirical_risk, loss="hinge")`` for another loss).
+
+    For ``loss="cross_entropy"`` (k classes) w is a d × k weight matrix W flattened row by
+    row, y holds integer class codes and R̂(W) = (1/n) Σᵢ −log softmax(xᵢᵀW)_{yᵢ}.
+
+    Parameters
+    ----------
+    w : array_like, shape (..., d) (or (..., d·k) for cross-entropy)
+        One or a batch of weight vectors.
+    X : array_like, shape (n, d) or (..., m, d)
+        Examples as rows (add a column of ones for an intercept).
+    y : array_like, shape (n,)
+        Labels in {−1, +1} (class codes for cross-entropy).
+    loss : {"zero_one", "square", "hinge", "logistic", "cross_entropy"}
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, -1.0])
+    >>> float(empirical_risk(np.zeros(2), X, y)) == float(np.log(2.0))
+    True
+    """
+    w, X, y = _risk_args(w, X, y, loss)
+    if loss == "cross_entropy":
+        return np.mean(cross_entropy(X @ w, y), axis=-1)
+    return np.mean(_MARGIN[loss][0](y * _scores(w, X)), axis=-1)
+
+
+def empirical_risk_gradient(w, X, y, loss="logistic"):
+    """The gradient ∇R̂(w) = (1/n) Σᵢ ℓ'(yᵢ xᵢᵀw) yᵢ xᵢ (lecture 09).
+
+    For cross-entropy, ∇_W R̂ = (1/n) Xᵀ(softmax(XW) − onehot(y)), flattened like w.
+    Same shapes and protocol as :func:`empirical_risk`; returns shape (..., d).
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, -1.0])
+    >>> empirical_risk_gradient(np.zeros(2), X, y).tolist()
+    [-0.25, 0.25]
+    """
+    w, X, y = _risk_args(w, X, y, loss)
+    m = X.shape[-2]
+    if loss == "cross_entropy":
+        G = np.swapaxes(X, -1, -2) @ cross_entropy_gradient(X @ w, y) / m
+        return G.reshape(*G.shape[:-2], -1)
+    coef = _MARGIN[loss][1](y * _scores(w, X)) * y / m  # (..., m)
+    return (coef[..., None, :] @ X)[..., 0, :]
+
+
+def empirical_risk_hessian(w, X, y, loss="logistic"):
+    """The Hessian ∇²R̂(w) = (1/n) Σᵢ ℓ''(yᵢ xᵢᵀw) xᵢxᵢᵀ (y² = 1) (lecture 09).
+
+    ℓ'' is 2 for the square loss, σ(z)σ(−z) for the logistic loss and 0 (almost everywhere)
+    for the hinge and zero-one losses. For cross-entropy the (a i, b j) entry is
+    (1/n) Σₙ x_{na} x_{nb} (p_{ni} δ_{ij} − p_{ni} p_{nj}) with p = softmax(XW).
+
+    Returns
+    -------
+    ndarray, shape (..., d, d) (or (..., dk, dk) for cross-entropy)
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0]]); y = np.array([1.0, -1.0])
+    >>> empirical_risk_hessian(np.zeros(2), X, y).tolist()   # σ(0)σ(0) = 1/4
+    [[0.125, 0.0], [0.0, 0.5]]
+    """
+    w, X, y = _risk_args(w, X, y, loss)
+    m = X.shape[-2]
+    if loss == "cross_entropy":
+        p = softmax(X @ w)  # (..., m, k)
+        k = p.shape[-1]
+        curv = p[..., :, None] * np.eye(k) - p[..., :, None] * p[..., None, :]
+        H = np.einsum("...na,...nb,...nij->...aibj", X, X, curv) / m
+        d = X.shape[-1]
+        return H.reshape(*H.shape[:-4], d * k, d * k)
+    z = y * _scores(w, X)
+    if loss == "square":
+        c = np.full_like(z, 2.0)
+    elif loss == "logistic":
+        c = sigmoid(z) * sigmoid(-z)
+    else:
+        c = np.zeros_like(z)
+    return np.swapaxes(X, -1, -2) @ (c[..., None] * X) / m
+
+
+def risk_objective(X, y, loss="logistic") -> Objective:
+    """The empirical risk over a fixed data set as an :class:`~course_lib.objectives.Objective`.
+
+    So that :func:`course_lib.descent.gradient_descent` (or Newton) can minimise it: value,
+    gradient and Hessian are :func:`empirical_risk`, :func:`empirical_risk_gradient` and
+    :func:`empirical_risk_hessian` with X, y fixed (lecture 09).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels in {−1, +1}, or class codes 0..k−1 for cross-entropy.
+    loss : str
+        One of ``RISK_LOSSES``.
+
+    Returns
+    -------
+    Objective
+        Of dimension d (d·k for cross-entropy, k = max(y) + 1 classes).
+
+    Examples
+    --------
+    >>> f = risk_objective(np.eye(2), np.array([1.0, -1.0]))
+    >>> f.dim
+    2
+    """
+    one_of(loss, "loss", RISK_LOSSES)
+    X, y, k = _dataset(X, y, loss)
+    dim = X.shape[1] * (k if loss == "cross_entropy" else 1)
+
+    def value(w):
+        return empirical_risk(w, X, y, loss)
+
+    def gradient(w):
+        return empirical_risk_gradient(w, X, y, loss)
+
+    def hessian(w):
+        return empirical_risk_hessian(w, X, y, loss)
+
+    return _objective(
+        f"empirical {loss} risk", value, gradient, hessian, dim, {}, ((-3.0, 3.0),) * min(dim, 2)
+    )
+
+
+def _dataset(X, y, loss):
+    X = as_float_array(X, "X", ndim_min=2)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    n = X.shape[0]
+    if loss == "cross_entropy":
+        y = np.asarray(y)
+        if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or np.any(y < 0):
+            raise ValueError(f"y must hold {n} integer class codes 0..k−1 to match X {X.shape}")
+        return X, y, int(y.max()) + 1
+    y = as_float_array(y, "y", ndim_min=1)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},) to match X {X.shape}, got {y.shape}")
+    if not np.all(np.abs(y) == 1):
+        raise ValueError("y must hold labels in {-1, +1} (map 0/1 labels with 2*y - 1)")
+    return X, y, 2
+
+
+def logistic_regression(
+    X,
+    y,
+    *,
+    method="gd",
+    learning_rate=1.0,
+    w0=None,
+    max_iter=1000,
+    tol=1e-8,
+    batch_size=1,
+    epochs=10,
+    seed=0,
+) -> Trajectory:
+    """Logistic regression: minimise R̂(w) = (1/n) Σᵢ log(1 + e^(−yᵢ xᵢᵀw)) (lecture 09).
+
+    There is no closed form: ∇R̂(w) = −(1/n) Σᵢ σ(−yᵢxᵢᵀw) yᵢ xᵢ = 0 is nonlinear in w. So
+    we iterate, by full-batch gradient descent (``method="gd"``, via
+    :func:`course_lib.descent.gradient_descent`) or by minibatch SGD (``method="sgd"``, via
+    :func:`course_lib.stochastic.sgd`). R̂ is convex and ∇²R̂ ⪯ XᵀX / (4n), so any fixed
+    step below 8n / λmax(XᵀX) converges for GD. On linearly separable data the minimum is
+    not attained (w grows without bound); add label noise or use ``max_iter``.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Examples as rows (add a column of ones for an intercept).
+    y : array_like, shape (n,)
+        Labels in {−1, +1}.
+    method : {"gd", "sgd"}
+    learning_rate : float or array_like, shape (K,)
+        K values run K descents at once.
+    w0 : array_like, shape (d,), optional
+        Start (zeros by default).
+    max_iter, tol
+        GD only: iteration cap and gradient-norm tolerance.
+    batch_size, epochs, seed
+        SGD only (see :func:`course_lib.stochastic.sgd`).
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [1.0, -1.0], [1.0, 0.5], [1.0, -2.0]])
+    >>> y = np.array([1.0, -1.0, -1.0, 1.0])
+    >>> str(logistic_regression(X, y, learning_rate=1.0).status)
+    'converged'
+    """
+    one_of(method, "method", ("gd", "sgd"))
+    objective = risk_objective(X, y, "logistic")
+    X, y, _ = _dataset(X, y, "logistic")
+    w0 = np.zeros(X.shape[1]) if w0 is None else as_points(w0, "w0", X.shape[1])
+    positive(learning_rate, "learning_rate")
+    if method == "gd":
+        return descent.gradient_descent(
+            objective, w0, learning_rate, max_iter=positive_int(max_iter, "max_iter"), tol=tol
+        )
+    return stochastic.sgd(
+        X,
+        y,
+        w0,
+        learning_rate,
+        batch_size=batch_size,
+        epochs=epochs,
+        seed=seed,
+        loss=empirical_risk,
+        grad=empirical_risk_gradient,
+    )
