@@ -251,8 +251,11 @@ def sgd(
     X, y = _data(X, y)
     n, d = X.shape
     w0 = as_float_array(w0, "w0", ndim_min=1)
-    if w0.shape != (d,):
+    # The parameters need not be one weight per column of X (a network, a d×k matrix of
+    # multiclass weights): only the default least-squares loss ties w0 to X's shape.
+    if w0.ndim != 1 or (grad is least_squares_gradient and w0.shape != (d,)):
         raise ValueError(f"w0 must have shape ({d},) to match X {X.shape}, got {w0.shape}")
+    p = w0.shape[0]
     lr = positive(learning_rate, "learning_rate")
     if lr.ndim > 1:
         raise ValueError(f"learning_rate must be a scalar or 1-D, got shape {lr.shape}")
@@ -276,10 +279,10 @@ def sgd(
     )
     eta_cols = np.ascontiguousarray(np.moveaxis(etas, -1, 0))[..., None]  # (total, *batch, 1)
 
-    w = np.broadcast_to(w0, (*batch_shape, d)).copy()
+    w = np.broadcast_to(w0, (*batch_shape, p)).copy()
     velocity = np.zeros_like(w)
     n_records = (epochs if record == "epoch" else total) + 1
-    ws = np.empty((n_records, *batch_shape, d))
+    ws = np.empty((n_records, *batch_shape, p))
     ws[0] = w
     active = np.ones(batch_shape, dtype=bool)
     status = np.full(batch_shape, MAX_ITER, dtype=object)
