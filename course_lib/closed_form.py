@@ -135,11 +135,15 @@ def line_fit(x, y):
 def line_fit_loss_surface(x, y, slopes, intercepts):
     """The mean squared error J(m, b) = (1/n) Σ (m xᵢ + b − yᵢ)² on a grid (lecture 01).
 
-    Expanding the square, J depends on the data only through five sums:
+    Expanding the square, J depends on the data only through five sums (Σx, Σx², Σy, Σxy,
+    Σy²). Written with the means x̄, ȳ and the centred moments Sxx = mean((x − x̄)²),
+    Sxy = mean((x − x̄)(y − ȳ)), Syy = mean((y − ȳ)²), which carry the same information,
 
-        J = m² Σx²/n + 2mb Σx/n + b² − 2m Σxy/n − 2b Σy/n + Σy²/n,
+        J = m² Sxx − 2m Sxy + Syy + (m x̄ + b − ȳ)²,
 
-    so the whole (M, B) grid costs O(n + MB), never an (M, B, n) array.
+    so the whole (M, B) grid costs O(n + MB), never an (M, B, n) array. The centred form
+    avoids the cancellation of the raw sums when x sits far from 0, and J is clipped at 0
+    (a mean of squares) so a log-scale contour never meets a rounding error below zero.
 
     Parameters
     ----------
@@ -157,32 +161,63 @@ def line_fit_loss_surface(x, y, slopes, intercepts):
     [[0.0]]
     """
     x, y = _line_data(x, y)
-    m = as_float_array(slopes, "slopes", ndim_min=1)[:, None]
-    b = as_float_array(intercepts, "intercepts", ndim_min=1)[None, :]
-    n = x.size
-    sx, sy, sxx, sxy, syy = x.sum() / n, y.sum() / n, x @ x / n, x @ y / n, y @ y / n
-    return m**2 * sxx + 2 * m * b * sx + b**2 - 2 * m * sxy - 2 * b * sy + syy
+    m = _grid_axis(slopes, "slopes")[:, None]
+    b = _grid_axis(intercepts, "intercepts")[None, :]
+    xbar, ybar = x.mean(), y.mean()
+    u, v = x - xbar, y - ybar
+    sxx, sxy, syy = u @ u / x.size, u @ v / x.size, v @ v / x.size
+    return np.maximum(m**2 * sxx - 2 * m * sxy + syy + (m * xbar + b - ybar) ** 2, 0.0)
+
+
+def _grid_axis(values, name):
+    arr = as_float_array(values, name, ndim_min=1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of grid values, got shape {arr.shape}")
+    return arr
+
+
+def _counts(value, name, *, allow_zero=False):
+    """A positive integer, or an integer array of them (for plotting a cost curve)."""
+    if np.ndim(value) == 0:
+        return positive_int(
+            value.item() if isinstance(value, np.generic) else value, name, allow_zero=allow_zero
+        )
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an integer or an array of integers, got {arr.dtype}")
+    if np.any(arr < (0 if allow_zero else 1)):
+        raise ValueError(f"{name} must be >= {0 if allow_zero else 1}, got {value!r}")
+    return arr.astype(float)
 
 
 def solve_cost(n, d):
     """Flops of the direct solution: form XᵀX (n d²), Xᵀy (2nd), Cholesky solve (d³/3).
+
+    The constants: XᵀX is symmetric, so n d(d + 1) ≈ n d² multiply-adds' worth of flops
+    suffice; Xᵀy is d dot products of length n (2nd flops); the Cholesky factorisation
+    costs d³/3 and the two triangular solves 2d², negligible beside it. So
+    O(nd² + d³), against O(nd) for one gradient step (:func:`iterative_cost`).
+    ``n`` and ``d`` may be integer arrays (a cost curve in one call).
 
     Examples
     --------
     >>> solve_cost(1000, 10)
     120333.33333333333
     """
-    n, d = positive_int(n, "n"), positive_int(d, "d")
+    n, d = _counts(n, "n"), _counts(d, "d")
     return n * d**2 + 2 * n * d + d**3 / 3
 
 
 def iterative_cost(n, d, steps):
     """Flops of ``steps`` full-batch gradient steps: Xw, the residual and Xᵀr, ≈ 4nd each.
 
+    Xw and Xᵀr are 2nd flops each (a multiply and an add per entry of X); the residual and
+    the update cost O(n + d), left out. ``n``, ``d`` and ``steps`` may be integer arrays.
+
     Examples
     --------
     >>> iterative_cost(1000, 10, 5)
     200000
     """
-    n, d = positive_int(n, "n"), positive_int(d, "d")
-    return 4 * n * d * positive_int(steps, "steps", allow_zero=True)
+    n, d = _counts(n, "n"), _counts(d, "d")
+    return 4 * n * d * _counts(steps, "steps", allow_zero=True)

@@ -14,6 +14,7 @@ import numpy as np
 from course_lib._checks import (
     as_float_array,
     as_points,
+    callable_arg,
     in_unit_interval,
     one_of,
     positive,
@@ -33,8 +34,17 @@ def _setup(objective, x0, max_iter, tol, *hyper):
         )
     x0 = as_points(x0, "x0", objective.dim)
     positive_int(max_iter, "max_iter")
+    if np.ndim(tol) != 0:
+        raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
     positive(tol, "tol", allow_zero=True)
-    batch = np.broadcast_shapes(x0.shape[:-1], *(np.shape(h) for h in hyper))
+    shapes = [x0.shape[:-1], *(np.shape(h) for h in hyper)]
+    try:
+        batch = np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            "x0's batch shape and the hyper-parameters' shapes must broadcast together, got "
+            + ", ".join(str(s) for s in shapes)
+        ) from None
     return np.broadcast_to(x0, (*batch, objective.dim)).copy()
 
 
@@ -102,21 +112,35 @@ def backtracking_step(f, x, g, *, initial_step=1.0, armijo=1e-4, shrink=0.5, max
     >>> float(backtracking_step(f, np.array([1.0]), np.array([1.0])))
     1.0
     """
-    positive(initial_step, "initial_step")
-    if not 0 < armijo < 1:
-        raise ValueError(f"armijo must lie in (0, 1), got {armijo!r}")
-    if not 0 < shrink < 1:
-        raise ValueError(f"shrink must lie in (0, 1), got {shrink!r}")
+    callable_arg(f, "f")
+    x = as_float_array(x, "x", ndim_min=1, finite=False)
+    g = as_float_array(g, "g", ndim_min=1, finite=False)
+    if g.shape != x.shape:
+        raise ValueError(f"g must have the shape of x {x.shape}, got {g.shape}")
+    t0 = _scalar_in(initial_step, "initial_step", 0.0, np.inf)
+    c = _scalar_in(armijo, "armijo", 0.0, 1.0)
+    rho = _scalar_in(shrink, "shrink", 0.0, 1.0)
+    positive_int(max_halvings, "max_halvings", allow_zero=True)
     gg = np.sum(g * g, axis=-1)
-    fx = f(x)
-    t = np.full(np.shape(gg), float(initial_step))
+    t = np.full(gg.shape, t0)
     with np.errstate(over="ignore", invalid="ignore"):
+        fx = f(x)
+        # A point where f or g is not finite has no descent to find: it keeps t₀.
+        done = ~(np.isfinite(fx) & np.isfinite(gg))
         for _ in range(max_halvings):
-            ok = f(x - t[..., None] * g) <= fx - armijo * t * gg
-            if np.all(ok):
+            done |= f(x - t[..., None] * g) <= fx - c * t * gg
+            if np.all(done):
                 break
-            t = np.where(ok, t, shrink * t)
+            t = np.where(done, t, rho * t)
     return t
+
+
+def _scalar_in(value, name, low, high):
+    """A float in the open interval (low, high), or a ValueError naming ``name``."""
+    arr = as_float_array(value, name)
+    if arr.ndim != 0 or not low < float(arr) < high:
+        raise ValueError(f"{name} must be a number in ({low:g}, {high:g}), got {value!r}")
+    return float(arr)
 
 
 def _exact_quadratic_step(f, x, g):
@@ -124,11 +148,13 @@ def _exact_quadratic_step(f, x, g):
 
     φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², and a = φ(1) − φ(0) + gᵀg. So
     t* = gᵀg / (2a). No Hessian is used, which is what makes it a check on g'g/g'Hg.
+    Where a ≤ 0 the parabola has no minimum (the line runs downhill for ever): t* = inf,
+    as in :func:`optimal_step`, and the run is reported diverged.
     """
     gg = np.sum(g * g, axis=-1)
     a = f(x - g) - f(x) + gg
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > 0, gg / (2 * np.where(a > 0, a, 1.0)), 0.0)
+        return np.where(a > 0, gg / (2 * np.where(a > 0, a, 1.0)), np.inf)
 
 
 def gradient_descent(
@@ -156,8 +182,14 @@ def gradient_descent(
     objective : Objective
     x0 : array_like, shape (d,) or (*batch, d)
     learning_rate : float or array_like
-        η > 0, required for ``"fixed"``; an array of K values runs K descents at once.
+        η > 0, required for ``"fixed"``; an array of K values runs K descents at once
+        (x0's batch axes and η broadcast together). Ignored by the other line searches,
+        which choose their own step (use ``initial_step`` for backtracking's t₀).
     line_search : {"fixed", "backtracking", "exact", "optimal"}
+        ``"exact"`` is exact only for a quadratic f; on other functions it takes the
+        minimum of the parabola through f(x), the slope −gᵀg and f(x − g). Where the
+        curvature along −g is not positive, ``"exact"`` and ``"optimal"`` have no finite
+        step and the run stops as diverged.
     max_iter : int
     tol : float
         Stop (converged) when ||∇f|| ≤ tol.
@@ -311,20 +343,35 @@ def nesterov(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8)
     )
 
 
+def _usable_hessian(H):
+    """Hessians safe to solve with, and a mask of those that are singular or not finite.
+
+    H counts as singular when σmin ≤ d ε σmax (numerically rank-deficient, whatever its
+    scale). Those are replaced by the identity so one batched ``solve`` never raises.
+    """
+    d = H.shape[-1]
+    finite = np.all(np.isfinite(H), axis=(-2, -1))
+    H = np.where(finite[..., None, None], H, np.eye(d))
+    sigma = np.linalg.svd(H, compute_uv=False)
+    singular = ~finite | (sigma[..., -1] <= d * np.finfo(float).eps * sigma[..., 0])
+    return np.where(singular[..., None, None], np.eye(d), H), singular
+
+
 def newton(objective, x0, *, damping=1.0, max_iter=100, tol=1e-10) -> Trajectory:
     """Newton's method x ← x − α H(x)⁻¹ ∇f(x) (lecture 07).
 
     With α = 1 it jumps to the minimum of the second-order Taylor model, so it solves a
     positive-definite quadratic in one step. It is attracted to any critical point, saddles
-    included, because it solves ∇f = 0 rather than descending. A singular Hessian stops the
-    run with status ``"diverged"`` (the step is undefined) instead of raising.
+    included, because it solves ∇f = 0 rather than descending. A singular Hessian
+    (σmin ≤ d ε σmax) stops that run with status ``"diverged"`` (the Newton step is
+    undefined) instead of raising ``LinAlgError``; the other runs of a batch go on.
 
     Parameters
     ----------
     objective : Objective
     x0 : array_like, shape (d,) or (*batch, d)
     damping : float or array_like
-        The step fraction α in (0, 1] (an array runs several at once).
+        The step fraction α > 0 (1 is the full Newton step; an array runs several at once).
     max_iter : int
     tol : float
 
@@ -343,12 +390,7 @@ def newton(objective, x0, *, damping=1.0, max_iter=100, tol=1e-10) -> Trajectory
     a = _column(alpha)
 
     def step(x, g, t):
-        H = objective.hessian(x)
-        singular = (
-            np.abs(np.linalg.det(H))
-            <= 1e-14 * np.maximum(1.0, np.max(np.abs(H), axis=(-2, -1))) ** x.shape[-1]
-        )
-        H = np.where(singular[..., None, None], np.eye(x.shape[-1]), H)
+        H, singular = _usable_hessian(objective.hessian(x))
         dx = np.linalg.solve(H, g[..., None])[..., 0]
         return np.where(singular[..., None], np.nan, x - a * dx)
 

@@ -89,3 +89,69 @@ def test_cost_model_grows_as_nd2_for_solving_and_nd_per_step():
 def test_bad_input_gets_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_loss_surface_stays_accurate_and_non_negative_far_from_the_origin():
+    # x near 10⁴: the raw sums Σx² and (Σx)² cancel in 16 digits; the centred form does not
+    rng = np.random.default_rng(2)
+    x = 1e4 + rng.uniform(0, 1, size=300)
+    y = 2.0 * x + 1.0 + 1e-3 * rng.normal(size=300)
+    m, b = np.linalg.lstsq(closed_form.design_matrix(x), y, rcond=None)[0]
+    slopes, intercepts = m + np.linspace(-1e-3, 1e-3, 5), b + np.linspace(-1.0, 1.0, 4)
+    naive = np.mean((slopes[:, None, None] * x + intercepts[None, :, None] - y) ** 2, axis=-1)
+    surface = closed_form.line_fit_loss_surface(x, y, slopes, intercepts)
+    np.testing.assert_allclose(surface, naive, rtol=1e-9)
+    exact = closed_form.line_fit_loss_surface(x, 2.0 * x + 1.0, [2.0], [1.0])
+    assert 0.0 <= exact[0, 0] < 1e-20
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(5, 40), d=st.integers(1, 5), seed=st.integers(0, 1000))
+def test_normal_equations_agree_with_lstsq_on_full_rank_data(n, d, seed):
+    rng = np.random.default_rng(seed)
+    X, y = rng.normal(size=(n, d)), rng.normal(size=n)
+    ref = np.linalg.lstsq(X, y, rcond=None)[0]
+    np.testing.assert_allclose(closed_form.normal_equations(X, y), ref, rtol=1e-8, atol=1e-10)
+    # the residual is orthogonal to the columns: the normal equations hold
+    r = X @ closed_form.lstsq_solution(X, y) - y
+    np.testing.assert_allclose(X.T @ r, 0.0, atol=1e-10 * (1 + np.abs(X).sum() * np.abs(y).max()))
+
+
+def test_lstsq_and_pinv_give_the_minimum_norm_solution_of_a_rank_deficient_problem():
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(30, 2))
+    X = np.column_stack([A, A[:, 0] + A[:, 1]])  # rank 2 of 3 columns
+    y = rng.normal(size=30)
+    w_lstsq, w_pinv = closed_form.lstsq_solution(X, y), closed_form.pinv_solution(X, y)
+    np.testing.assert_allclose(w_pinv, w_lstsq, rtol=1e-9, atol=1e-12)
+    # minimum norm: no component along the null space (1, 1, −1)
+    assert abs(w_lstsq @ np.array([1.0, 1.0, -1.0])) < 1e-10
+
+
+def test_the_cost_models_accept_arrays_and_follow_their_formulas():
+    n, d = np.array([100, 1000, 10_000]), 20
+    np.testing.assert_allclose(closed_form.solve_cost(n, d), n * d**2 + 2 * n * d + d**3 / 3)
+    np.testing.assert_allclose(closed_form.iterative_cost(n, d, 50), 4 * n * d * 50)
+    assert closed_form.solve_cost(n, d)[1] == closed_form.solve_cost(1000, 20)
+    # where the direct solve wins: a handful of steps costs less only when d is large
+    assert closed_form.iterative_cost(10**5, 1000, 10) < closed_form.solve_cost(10**5, 1000)
+    assert closed_form.iterative_cost(10**5, 2, 10) > closed_form.solve_cost(10**5, 2)
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (lambda: closed_form.design_matrix(np.ones((2, 2))), ValueError, "x must be 1-D"),
+        (lambda: closed_form.solve_cost(0, 3), ValueError, "n must be >= 1"),
+        (lambda: closed_form.solve_cost(10, 2.5), TypeError, "d must be an integer"),
+        (lambda: closed_form.iterative_cost(10, 2, np.array([1, -1])), ValueError, "steps"),
+        (
+            lambda: closed_form.line_fit_loss_surface([0.0, 1.0], [1.0, 2.0], [[1.0]], [1.0]),
+            ValueError,
+            "slopes",
+        ),
+    ],
+)
+def test_more_bad_input_gets_a_clear_message(call, exc, message):
+    with pytest.raises(exc, match=message):
+        call()

@@ -129,3 +129,12 @@ def test_importing_course_lib_does_not_import_matplotlib_or_ipywidgets():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_hessians_at_known_critical_points_have_the_expected_signature():
+    # saddle: one positive, one negative eigenvalue; Himmelblau's maximum: both negative;
+    # monkey saddle: the Hessian vanishes, so the second-derivative test says nothing
+    assert np.prod(np.linalg.eigvalsh(objectives.saddle().hessian(np.zeros(2)))) < 0
+    h = objectives.himmelblau()
+    assert np.all(np.linalg.eigvalsh(h.hessian(h.critical_points["maximum"])) < 0)
+    np.testing.assert_array_equal(objectives.monkey_saddle().hessian(np.zeros(2)), 0.0)

@@ -206,3 +206,171 @@ def test_mismatched_data_is_refused(data):
     X, y = data
     with pytest.raises(ValueError, match="y must have shape"):
         stochastic.sgd(X, y[:-1], np.zeros(3), 0.1)
+
+
+def test_sgd_with_the_same_seed_reproduces_and_another_seed_differs(data):
+    X, y = data
+    a = stochastic.sgd(X, y, np.zeros(3), 0.05, batch_size=7, epochs=3, seed=11)
+    b = stochastic.sgd(X, y, np.zeros(3), 0.05, batch_size=7, epochs=3, seed=11)
+    c = stochastic.sgd(X, y, np.zeros(3), 0.05, batch_size=7, epochs=3, seed=12)
+    np.testing.assert_array_equal(a.iterates, b.iterates)
+    assert not np.allclose(a.iterates[-1], c.iterates[-1])
+
+
+def test_sgd_with_replacement_uses_the_draws_of_minibatch_indices(data):
+    X, y = data
+    traj = stochastic.sgd(
+        X, y, np.zeros(3), 0.05, batch_size=9, epochs=2, replace=True, seed=4, record="step"
+    )
+    idx = stochastic.minibatch_indices(120, 9, epochs=2, replace=True, seed=4).reshape(-1, 9)
+    assert traj.iterates.shape == (idx.shape[0] + 1, 3)
+    w = np.zeros(3)
+    for t, batch in enumerate(idx):
+        w = w - 0.05 * X[batch].T @ (X[batch] @ w - y[batch]) / 9
+        np.testing.assert_allclose(traj.iterates[t + 1], w, rtol=1e-12, atol=1e-14)
+
+
+def test_losses_and_gradient_norms_are_full_batch_values_at_the_recorded_iterates(data):
+    X, y = data
+    traj = stochastic.sgd(X, y, np.zeros(3), [0.01, 0.1], batch_size=8, epochs=4)
+    f = least_squares(X, y)
+    assert traj.iterates.shape == (2, 5, 3)
+    np.testing.assert_allclose(traj.losses, f.value(traj.iterates), rtol=1e-10)
+    np.testing.assert_allclose(
+        traj.grad_norms, np.linalg.norm(f.gradient(traj.iterates), axis=-1), rtol=1e-8
+    )
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.7])
+def test_the_least_squares_fast_path_equals_the_finite_sum_protocol(data, momentum):
+    X, y = data
+
+    def same_gradient(w, Xb, yb):  # a different callable: sgd takes the generic path
+        return stochastic.least_squares_gradient(w, Xb, yb)
+
+    kw = {"batch_size": 6, "epochs": 3, "momentum": momentum, "seed": 9, "record": "step"}
+    fast = stochastic.sgd(X, y, np.zeros(3), [0.01, 0.05], **kw)
+    generic = stochastic.sgd(X, y, np.zeros(3), [0.01, 0.05], grad=same_gradient, **kw)
+    np.testing.assert_allclose(fast.iterates, generic.iterates, rtol=1e-11, atol=1e-13)
+
+
+def test_a_grid_of_learning_rates_by_seeds_equals_separate_runs(data):
+    X, y = data
+    rates, seeds = np.array([0.01, 0.04]), [3, 4, 5]
+    grid = stochastic.sgd(X, y, np.zeros(3), rates[:, None], batch_size=10, epochs=2, seed=seeds)
+    assert grid.batch_shape == (2, 3)
+    for j, lr in enumerate(rates):
+        for k, s in enumerate(seeds):
+            single = stochastic.sgd(X, y, np.zeros(3), lr, batch_size=10, epochs=2, seed=s)
+            np.testing.assert_allclose(grid.run((j, k)).iterates, single.iterates, rtol=1e-12)
+
+
+def test_an_array_of_momenta_equals_separate_runs(data):
+    X, y = data
+    betas = np.array([0.0, 0.5, 0.9])
+    batch = stochastic.sgd(X, y, np.zeros(3), 0.01, batch_size=12, epochs=3, momentum=betas)
+    for k, beta in enumerate(betas):
+        single = stochastic.sgd(X, y, np.zeros(3), 0.01, batch_size=12, epochs=3, momentum=beta)
+        np.testing.assert_allclose(batch.run(k).iterates, single.iterates, rtol=1e-12)
+
+
+def test_a_run_on_interpolating_data_is_reported_converged_and_frozen():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    y = X @ np.array([0.5, -1.0])  # no noise: the full gradient can reach 0
+    traj = stochastic.sgd(X, y, np.zeros(2), 0.5, batch_size=40, epochs=400, tol=1e-10)
+    assert traj.status == "converged"
+    stop = int(traj.stopped_at)
+    assert traj.grad_norms[stop] <= 1e-10 < traj.grad_norms[stop - 1]
+    assert stop < 400 and np.all(traj.iterates[stop:] == traj.iterates[stop])
+
+
+def test_a_loss_that_refuses_non_finite_weights_still_gets_a_diverged_status(data):
+    X, y = data
+
+    def strict_loss(w, Xb, yb):
+        assert np.all(np.isfinite(w)), "loss called with non-finite weights"
+        return stochastic.least_squares_loss(w, Xb, yb)
+
+    def strict_grad(w, Xb, yb):
+        assert np.all(np.isfinite(w)), "grad called with non-finite weights"
+        return stochastic.least_squares_gradient(w, Xb, yb)
+
+    traj = stochastic.sgd(
+        X, y, np.zeros(3), [0.01, 1e3], batch_size=2, epochs=30, loss=strict_loss, grad=strict_grad
+    )
+    assert traj.status.tolist() == ["max_iter", "diverged"]
+
+
+def test_the_cosine_schedule_follows_its_formula_and_k_rates_give_k_rows():
+    t = np.arange(10)
+    cos = stochastic.learning_rate_schedule("cosine", [1.0, 0.5], 10, final=0.1)
+    assert cos.shape == (2, 10)
+    expected = 0.1 + 0.5 * (np.array([[1.0], [0.5]]) - 0.1) * (1 + np.cos(np.pi * t / 10))
+    np.testing.assert_allclose(cos, expected, rtol=1e-14)
+
+
+def test_the_step_schedule_of_sgd_drops_every_k_steps(data):
+    X, y = data
+    # with B = n there is one step per epoch, so the run is GD with η_t = η₀ · ½^⌊t/2⌋
+    traj = stochastic.sgd(
+        X,
+        y,
+        np.zeros(3),
+        0.2,
+        batch_size=120,
+        epochs=6,
+        schedule="step",
+        schedule_kw={"step_every": 2, "factor": 0.5},
+    )
+    f, w = least_squares(X, y), np.zeros(3)
+    for t in range(6):
+        w = w - 0.2 * 0.5 ** (t // 2) * f.gradient(w)
+        np.testing.assert_allclose(traj.iterates[t + 1], w, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (lambda: stochastic.minibatch_indices(10, 11), ValueError, "batch_size .* n = 10"),
+        (lambda: stochastic.minibatch_indices(10, 2, epochs=0), ValueError, "epochs"),
+        (lambda: stochastic.minibatch_indices(10, 2, seed=1.5), TypeError, "seed"),
+        (
+            lambda: stochastic.learning_rate_schedule("step", 1.0, 5, factor=2.0),
+            ValueError,
+            "factor",
+        ),
+        (
+            lambda: stochastic.learning_rate_schedule("cosine", 1.0, 5, final=-1.0),
+            ValueError,
+            "final",
+        ),
+        (lambda: stochastic.learning_rate_schedule("linear", 1.0, 5), ValueError, "schedule"),
+        (
+            lambda: stochastic.per_example_gradients(np.zeros(2), np.ones((4, 3)), np.ones(4)),
+            ValueError,
+            "w must have shape",
+        ),
+    ],
+)
+def test_bad_input_to_the_helpers_gets_a_clear_message(call, exc, message):
+    with pytest.raises(exc, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"learning_rate": [0.1, 0.2], "seed": [1, 2, 3]}, ValueError, "broadcast"),
+        ({"seed": [1, 2.5]}, TypeError, "seed"),
+        ({"seed": []}, ValueError, "seed"),
+        ({"schedule_kw": [1]}, TypeError, "schedule_kw"),
+        ({"tol": -1.0}, ValueError, "tol"),
+    ],
+)
+def test_more_bad_input_to_sgd_gets_an_error_naming_the_argument(data, kwargs, exc, message):
+    X, y = data
+    args = {"learning_rate": 0.1}
+    args.update(kwargs)
+    with pytest.raises(exc, match=message):
+        stochastic.sgd(X, y, np.zeros(3), args.pop("learning_rate"), **args)
