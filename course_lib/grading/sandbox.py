@@ -153,6 +153,9 @@ def kernel_command(
         "grader",
     ]
     box += _root_entries()
+    # The private /tmp comes before the read-only binds: bwrap applies mounts in order, and
+    # a checkout (with its .venv) that lives under /tmp must stay visible on top of it.
+    box += ["--tmpfs", "/tmp"]
     for path in _visible_paths():
         box += ["--ro-bind", path, path]
     box += [
@@ -160,8 +163,6 @@ def kernel_command(
         "/proc",
         "--dev",
         "/dev",
-        "--tmpfs",
-        "/tmp",
         "--bind",
         str(runtime),
         str(runtime),
