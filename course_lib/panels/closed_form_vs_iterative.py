@@ -1,25 +1,22 @@
-"""Figures and slider panels of lecture 01, closed form versus iterative.
+"""Figures and the slider panel of lecture 01, closed form versus iterative.
 
 The running example is the line y = m x + b fitted to seeded noisy points. Every number drawn
 comes from the library: :mod:`course_lib.closed_form` for the closed-form line, the loss surface
 and the cost model, :func:`course_lib.descent.gradient_descent` on
 :func:`course_lib.objectives.least_squares` for the iterative answer. The contours of the loss
 surface are drawn as plain lines (computed with contourpy, which matplotlib itself uses), so a
-slider move replaces their data instead of rebuilding the figure.
+slider move replaces their data instead of rebuilding the figure; :class:`course_lib.widgets.Panel`
+then redraws only the moving artists over a cached background.
 """
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass, field
 
 import contourpy
-import ipywidgets
 import numpy as np
-import PIL.Image
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from course_lib import closed_form, curvature
+from course_lib import closed_form, curvature, plots, widgets
 from course_lib._checks import as_float_array, positive, positive_int
 from course_lib.data import linear_data
 from course_lib.descent import gradient_descent
@@ -37,7 +34,7 @@ TOL = 1e-10
 N_RANGE = (5, 200, 40)
 NOISE_RANGE = (0.0, 3.0, 1.0)
 STEPS_RANGE = (1, 300, 25)
-LEARNING_RATE_RANGE = (0.01, 0.8, 0.1)
+LR_RANGE = (0.01, 0.8, 0.1)
 
 
 def line_objective(x, y):
@@ -183,74 +180,88 @@ def stability_limit(x) -> float:
 # --------------------------------------------------------------------------- figures
 
 
-def _line_ends(m, b, xlim):
-    return np.asarray(xlim), m * np.asarray(xlim) + b
+@dataclass
+class LineFitPlot(plots.Plot):
+    """The line-fit figure: data and lines (left), contours of J and the GD path (right).
 
-
-def draw_line_fit(size=(10.0, 4.0)):
-    """The line-fit panel's figure: data and lines (left), contours and GD path (right).
-
-    Returns the figure and a dict of the artists :func:`update_line_fit` moves.
+    ``update(n, noise, steps, learning_rate)`` recomputes with the library and moves the
+    artists in place; it is the callback of :func:`line_fit_panel`.
     """
-    fig = Figure(figsize=size, layout="constrained")
-    data_ax, surface_ax = fig.subplots(1, 2)
+
+    artists: dict = field(default_factory=dict)
+
+    @property
+    def animated(self) -> list:
+        """Everything that depends on the sliders: points, both lines, contours, path, star."""
+        a = self.artists
+        return [a["points"], a["closed"], a["gd_line"], *a["levels"], a["path"], a["star"]]
+
+    def update(self, n, noise, steps, learning_rate, *, seed=SEED) -> dict:
+        """Draw the data for (n, noise), its closed-form line and ``steps`` steps of GD.
+
+        Returns
+        -------
+        dict
+            What was drawn: ``x``, ``y``, ``theta_star`` (closed form), ``trajectory`` (GD)
+            and ``readout`` (a text summary).
+        """
+        a = self.artists
+        x, y = linear_data(positive_int(n, "n"), SLOPE, INTERCEPT, noise, seed)
+        m, b = closed_form.line_fit(x, y)
+        traj = descend(x, y, learning_rate, steps)
+        path = np.clip(traj.iterates, -1e3, 1e3)  # a diverged run leaves the box anyway
+        mk, bk = path[-1]
+        ends = np.asarray(a["points"].axes.get_xlim())
+        a["points"].set_data(x, y)
+        a["closed"].set_data(ends, m * ends + b)
+        a["gd_line"].set_data(ends, mk * ends + bk)
+        for line, points in zip(a["levels"], level_lines(x, y), strict=True):
+            line.set_data(*points.T)
+        a["path"].set_data(*path.T)
+        a["star"].set_data([m], [b])
+        gap = float(distance_to_closed_form(traj, [m, b]))
+        readout = (
+            f"closed form: m* = {m:.4f}, b* = {b:.4f}      "
+            f"GD after {int(traj.stopped_at)} steps: m = {mk:.4g}, b = {bk:.4g}\n"
+            f"‖θ_k − θ*‖ = {gap:.3g}   status: {traj.status.item()}   "
+            f"η = {learning_rate:.3g}, stability limit 2/λmax = {stability_limit(x):.3g}"
+        )
+        return {
+            "x": x,
+            "y": y,
+            "theta_star": np.array([m, b]),
+            "trajectory": traj,
+            "readout": readout,
+        }
+
+
+def line_fit_plot(size=None) -> LineFitPlot:
+    """An empty :class:`LineFitPlot`; call its ``update`` to draw a setting."""
+    fig, (data_ax, surface_ax) = plots.new_figure(1, 2, size=size)
     a = {}
     (a["points"],) = data_ax.plot([], [], "o", color="0.35", ms=4, label="data")
-    (a["closed"],) = data_ax.plot([], [], color="k", lw=2.5, alpha=0.4, label="closed form")
+    (a["closed"],) = data_ax.plot([], [], color="k", lw=3, alpha=0.4, label="closed form")
     (a["gd_line"],) = data_ax.plot([], [], color="tab:red", lw=1.5, label="GD after k steps")
     data_ax.set_xlim(-3.2, 3.2)
     data_ax.set_ylim(-16.0, 18.0)
     data_ax.set_xlabel("x")
     data_ax.set_ylabel("y")
-    data_ax.legend(fontsize=8, loc="upper left")
+    data_ax.legend(fontsize="small", loc="upper left")
     a["levels"] = [surface_ax.plot([], [], color="0.6", lw=0.8)[0] for _ in LEVELS]
-    (a["path"],) = surface_ax.plot([], [], "o-", color="tab:red", ms=2.5, lw=1, label="GD path")
+    (a["path"],) = surface_ax.plot([], [], "o-", color="tab:red", ms=3, lw=1, label="GD path")
     (a["star"],) = surface_ax.plot([], [], "*", color="k", ms=12, label="closed form (m*, b*)")
     surface_ax.plot(*START, "s", color="tab:red", ms=6, label="start")
     surface_ax.set_xlim(SLOPES[0], SLOPES[-1])
     surface_ax.set_ylim(INTERCEPTS[0], INTERCEPTS[-1])
     surface_ax.set_xlabel("slope m")
     surface_ax.set_ylabel("intercept b")
-    surface_ax.legend(fontsize=8, loc="lower right")
-    return fig, a
+    surface_ax.legend(fontsize="small", loc="lower right")
+    return LineFitPlot(fig, (data_ax, surface_ax), a)
 
 
-def update_line_fit(artists, n, noise, steps, learning_rate, *, seed=SEED) -> dict:
-    """Recompute the line-fit panel for one slider setting; moves the artists in place.
-
-    Returns
-    -------
-    dict
-        What was drawn: ``x``, ``y``, ``theta_star`` (closed form), ``trajectory`` (GD) and
-        ``readout`` (a text summary).
-    """
-    x, y = linear_data(positive_int(n, "n"), SLOPE, INTERCEPT, noise, seed)
-    m, b = closed_form.line_fit(x, y)
-    traj = descend(x, y, learning_rate, steps)
-    path = np.clip(traj.iterates, -1e3, 1e3)  # a diverged run leaves the box anyway
-    mk, bk = path[-1]
-    xlim = artists["points"].axes.get_xlim()
-    artists["points"].set_data(x, y)
-    artists["closed"].set_data(*_line_ends(m, b, xlim))
-    artists["gd_line"].set_data(*_line_ends(mk, bk, xlim))
-    for line, points in zip(artists["levels"], level_lines(x, y), strict=True):
-        line.set_data(*points.T)
-    artists["path"].set_data(*path.T)
-    artists["star"].set_data([m], [b])
-    gap = float(distance_to_closed_form(traj, [m, b]))
-    readout = (
-        f"closed form: m* = {m:.4f}, b* = {b:.4f}      "
-        f"GD after {int(traj.stopped_at)} steps: m = {mk:.4g}, b = {bk:.4g}\n"
-        f"‖θ_k − θ*‖ = {gap:.3g}   status: {traj.status.item()}   "
-        f"η = {learning_rate:.3g}, stability limit 2/λmax = {stability_limit(x):.3g}"
-    )
-    return {"x": x, "y": y, "theta_star": np.array([m, b]), "trajectory": traj, "readout": readout}
-
-
-def sweep_figure(learning_rates, measured, predicted, limit, steps, size=(6.5, 3.4)) -> Figure:
+def sweep_figure(learning_rates, measured, predicted, limit, steps) -> plots.Plot:
     """‖θ_T − θ*‖ after ``steps`` steps against η: measured (dots), ρ(η)^T ‖θ₀ − θ*‖ (line)."""
-    fig = Figure(figsize=size, layout="constrained")
-    ax = fig.subplots()
+    fig, ax = plots.new_figure()
     shown = np.where(np.isfinite(measured), np.maximum(measured, 1e-17), np.nan)
     ax.semilogy(learning_rates, np.clip(predicted, 1e-17, 1e30), color="0.4", lw=1.5)
     ax.lines[-1].set_label("predicted ρ(η)^T ‖θ₀ − θ*‖")
@@ -261,18 +272,18 @@ def sweep_figure(learning_rates, measured, predicted, limit, steps, size=(6.5, 3
     ax.set_ylim(1e-17, 1e6)
     ax.set_xlabel("learning rate η")
     ax.set_ylabel(f"‖θ_T − θ*‖ after T = {steps} steps")
-    ax.legend(fontsize=8, loc="upper left")
-    return fig
+    ax.legend(fontsize="small", loc="upper left")
+    return plots.Plot(fig, ax)
 
 
-def paths_figure(cases: dict, half_width: float = 4.5, size=(10.0, 4.2)) -> Figure:
+def paths_figure(cases: dict, half_width: float = 4.5) -> plots.Plot:
     """Contours and GD paths side by side, one axes per case {title: (x, y, trajectory)}.
 
     Each axes is centred on its own closed-form answer (m*, b*) and spans ± ``half_width`` in
     both m and b, so the shapes of the two valleys can be compared.
     """
-    fig = Figure(figsize=size, layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(cases)))
+    fig, axes = plots.new_figure(1, len(cases))
+    axes = np.atleast_1d(axes)
     offsets = np.linspace(-half_width, half_width, 121)
     for ax, (title, (x, y, traj)) in zip(axes, cases.items(), strict=True):
         m, b = closed_form.line_fit(x, y)
@@ -283,96 +294,42 @@ def paths_figure(cases: dict, half_width: float = 4.5, size=(10.0, 4.2)) -> Figu
         ax.set_xlim(m - half_width, m + half_width)
         ax.set_ylim(b - half_width, b + half_width)
         ax.set_aspect("equal")
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title)
         ax.set_xlabel("slope m")
         ax.set_ylabel("intercept b")
-    return fig
+    return plots.Plot(fig, axes)
 
 
 # --------------------------------------------------------------------------- panel
 
 
-class _Panel:
-    """A persistent Agg figure behind sliders (stand-in until course_lib.widgets exists).
-
-    A slider move calls ``update(**values)``, which moves the ``moving`` artists in place and
-    returns a dict with a ``readout``. The still parts of the figure (axes, labels, legends)
-    are drawn once and cached; each move restores that background, draws only the moving
-    artists (blitting) and pushes the pixels as a PNG into an ``ipywidgets.Image``. The update
-    runs once at construction.
-    """
-
-    def __init__(self, fig, update, sliders, moving):
-        self.figure, self._update, self.sliders, self._moving = fig, update, sliders, moving
-        self._canvas = FigureCanvasAgg(fig)
-        for artist in moving:
-            artist.set_animated(True)  # left out of the cached background
-        self._canvas.draw()  # lays out the figure once
-        fig.set_layout_engine("none")  # and keeps that layout
-        self._background = self._canvas.copy_from_bbox(fig.bbox)
-        self._holding = False
-        self._image = ipywidgets.Image(format="png")
-        self._text = ipywidgets.HTML()
-        for slider in sliders.values():
-            slider.observe(lambda _: self._refresh(), names="value")
-        rows = [ipywidgets.HBox(list(sliders.values())[k : k + 2]) for k in (0, 2)]
-        self.widget = ipywidgets.VBox([*rows, self._image, self._text])
-        self._refresh()
-
-    def set(self, **values):
-        """Move the sliders to ``values`` (what a student's drag does) and redraw once."""
-        unknown = set(values) - set(self.sliders)
-        if unknown:
-            raise ValueError(f"unknown slider(s) {sorted(unknown)}; have {sorted(self.sliders)}")
-        self._holding = True  # one redraw for several sliders, not one each
-        try:
-            for name, value in values.items():
-                self.sliders[name].value = value
-        finally:
-            self._holding = False
-        self._refresh()
-        return self.state
-
-    def _refresh(self):
-        if self._holding:
-            return
-        self.state = self._update(**{k: s.value for k, s in self.sliders.items()})
-        self.readout = self.state["readout"]
-        self._text.value = "<pre>" + self.readout + "</pre>"
-        self._canvas.restore_region(self._background)
-        for artist in self._moving:
-            self.figure.draw_artist(artist)
-        pixels = PIL.Image.frombuffer(
-            "RGBA", self._canvas.get_width_height(), self._canvas.buffer_rgba()
-        )
-        buffer = io.BytesIO()
-        pixels.save(buffer, format="png", compress_level=1)
-        self._image.value = buffer.getvalue()
-
-
-def _slider(kind, value, bounds, step, description):
-    return kind(value=value, min=bounds[0], max=bounds[1], step=step, description=description)
-
-
 def line_fit_panel(
-    n=N_RANGE[2], noise=NOISE_RANGE[2], steps=STEPS_RANGE[2], learning_rate=LEARNING_RATE_RANGE[2]
-):
+    n=N_RANGE[2], noise=NOISE_RANGE[2], steps=STEPS_RANGE[2], learning_rate=LR_RANGE[2]
+) -> widgets.Panel:
     """The line-fit panel: sliders n, noise, number of GD steps and learning rate (lecture 01).
 
     Left: the data, the closed-form line and the line after k steps of gradient descent.
-    Right: contours of J(m, b) and the gradient-descent path in the (m, b) plane.
+    Right: contours of J(m, b) (from ``line_fit_loss_surface``) and the GD path in (m, b).
+    ``panel.state`` holds what :meth:`LineFitPlot.update` returned for the current setting.
+
+    Examples
+    --------
+    >>> panel = line_fit_panel()
+    >>> str(panel.set(learning_rate=0.3, steps=200)["trajectory"].status)
+    'converged'
     """
-    fig, artists = draw_line_fit()
-    sliders = {
-        "n": _slider(ipywidgets.IntSlider, n, N_RANGE, 1, "n"),
-        "noise": _slider(ipywidgets.FloatSlider, noise, NOISE_RANGE, 0.1, "noise"),
-        "steps": _slider(ipywidgets.IntSlider, steps, STEPS_RANGE, 1, "GD steps"),
-        "learning_rate": _slider(
-            ipywidgets.FloatSlider, learning_rate, LEARNING_RATE_RANGE, 0.01, "learning rate"
+    plot = line_fit_plot()
+    controls = {
+        "n": widgets.slider(*N_RANGE[:2], n, description="n"),
+        "noise": widgets.slider(*NOISE_RANGE[:2], noise, step=0.1, description="noise"),
+        "steps": widgets.slider(*STEPS_RANGE[:2], steps, description="GD steps"),
+        "learning_rate": widgets.slider(
+            *LR_RANGE[:2], learning_rate, step=0.01, description="learning rate"
         ),
     }
-    moving = [a for a in artists.values() if not isinstance(a, list)] + artists["levels"]
-    return _Panel(fig, lambda **values: update_line_fit(artists, **values), sliders, moving)
+    panel = widgets.Panel(plot, plot.update, controls)
+    panel.plot = plot
+    return panel
 
 
 PANELS = {"line fit": line_fit_panel}

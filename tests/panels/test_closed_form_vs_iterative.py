@@ -106,51 +106,62 @@ def test_descend_rejects_zero_steps_and_negative_learning_rates():
         lecture.descend([0.0, 1.0], [1.0, 2.0], -0.1, 5)
 
 
-def test_update_line_fit_draws_the_library_results():
-    fig, artists = lecture.draw_line_fit()
-    drawn = lecture.update_line_fit(artists, n=33, noise=2.5, steps=12, learning_rate=0.25)
+def test_line_fit_plot_update_draws_the_library_results():
+    plot = lecture.line_fit_plot()
+    drawn = plot.update(n=33, noise=2.5, steps=12, learning_rate=0.25)
+    a = plot.artists
     x, y = linear_data(33, lecture.SLOPE, lecture.INTERCEPT, 2.5, lecture.SEED)
-    np.testing.assert_array_equal(artists["points"].get_xdata(), x)
-    np.testing.assert_array_equal(artists["points"].get_ydata(), y)
+    np.testing.assert_array_equal(a["points"].get_xdata(), x)
+    np.testing.assert_array_equal(a["points"].get_ydata(), y)
     traj = lecture.descend(x, y, 0.25, 12)
-    np.testing.assert_allclose(np.column_stack(artists["path"].get_data()), traj.iterates)
+    np.testing.assert_allclose(np.column_stack(a["path"].get_data()), traj.iterates)
     m, b = _scipy_line(x, y)
-    assert artists["star"].get_xdata()[0] == pytest.approx(m, rel=1e-9)
-    assert artists["star"].get_ydata()[0] == pytest.approx(b, rel=1e-9)
-    xs = np.asarray(artists["gd_line"].get_xdata())
-    np.testing.assert_allclose(artists["gd_line"].get_ydata(), traj.final[0] * xs + traj.final[1])
-    assert "m* = " in drawn["readout"]
+    assert a["star"].get_xdata()[0] == pytest.approx(m, rel=1e-9)
+    assert a["star"].get_ydata()[0] == pytest.approx(b, rel=1e-9)
+    ends = np.asarray(a["gd_line"].get_xdata())
+    np.testing.assert_allclose(a["gd_line"].get_ydata(), traj.final[0] * ends + traj.final[1])
+    np.testing.assert_allclose(a["closed"].get_ydata(), m * ends + b, rtol=1e-9)
+    assert f"m* = {m:.4f}" in drawn["readout"]
+    assert plot._repr_png_().startswith(b"\x89PNG")  # a bare plot shows itself in a notebook
 
 
 def _drawn_path(panel):
-    line = panel.figure.axes[1].lines[len(lecture.LEVELS)]  # the first line after the contours
-    return np.column_stack(line.get_data())
+    return np.column_stack(panel.plot.artists["path"].get_data())
 
 
 def test_panel_set_redraws_with_the_library_run_for_the_new_values():
     panel = lecture.line_fit_panel()
-    before = panel.readout
-    panel.set(n=70, noise=0.5, steps=40, learning_rate=0.45)
+    before, png = panel.readout, panel.png
+    state = panel.set(n=70, noise=0.5, steps=40, learning_rate=0.45)
     x, y = linear_data(70, lecture.SLOPE, lecture.INTERCEPT, 0.5, lecture.SEED)
     traj = lecture.descend(x, y, 0.45, 40)
     np.testing.assert_allclose(_drawn_path(panel), traj.iterates)
-    np.testing.assert_allclose(panel.state["theta_star"], _scipy_line(x, y), rtol=1e-9)
+    np.testing.assert_allclose(state["theta_star"], _scipy_line(x, y), rtol=1e-9)
+    assert state is panel.state
     assert panel.readout != before and "η = 0.45" in panel.readout
+    assert panel.png != png  # the picture the student sees changed too
 
 
 @pytest.mark.parametrize(
-    ("slider", "value"), [("n", 12), ("noise", 2.7), ("steps", 3), ("learning_rate", 0.7)]
+    ("control", "value"), [("n", 12), ("noise", 2.7), ("steps", 3), ("learning_rate", 0.7)]
 )
-def test_each_slider_alone_recomputes_the_panel(slider, value):
+def test_each_slider_alone_recomputes_the_panel(control, value):
     panel = lecture.line_fit_panel()
-    panel.sliders[slider].value = value  # what a drag in the browser does
-    settings_now = {name: s.value for name, s in panel.sliders.items()}
-    x, y = linear_data(
-        settings_now["n"], lecture.SLOPE, lecture.INTERCEPT, settings_now["noise"], lecture.SEED
-    )
-    traj = lecture.descend(x, y, settings_now["learning_rate"], settings_now["steps"])
+    panel.controls[control].value = value  # what a drag in the browser does
+    now = panel.values
+    assert now[control] == pytest.approx(value)
+    x, y = linear_data(now["n"], lecture.SLOPE, lecture.INTERCEPT, now["noise"], lecture.SEED)
+    traj = lecture.descend(x, y, now["learning_rate"], now["steps"])
     np.testing.assert_allclose(_drawn_path(panel), np.clip(traj.iterates, -1e3, 1e3))
-    assert panel.state["trajectory"].params["learning_rate"] == settings_now["learning_rate"]
+    assert panel.state["trajectory"].params["learning_rate"] == now["learning_rate"]
+
+
+def test_panel_moves_only_redraw_the_moving_artists():
+    panel = lecture.line_fit_panel()
+    draws = panel.background_draws
+    for eta in (0.2, 0.3, 0.4):
+        panel.set(learning_rate=eta, n=50 + int(100 * eta))
+    assert panel.background_draws == draws  # contours and data moved, background cached
 
 
 def test_panel_beyond_the_stability_limit_reports_no_convergence():
@@ -161,14 +172,45 @@ def test_panel_beyond_the_stability_limit_reports_no_convergence():
     assert "diverged" in panel.readout
 
 
-def test_panel_rejects_an_unknown_slider():
+def test_panel_rejects_an_unknown_control_and_an_out_of_range_value():
     panel = lecture.line_fit_panel()
-    with pytest.raises(ValueError, match="unknown slider"):
+    with pytest.raises(ValueError, match="unknown control"):
         panel.set(momentum=0.9)
+    with pytest.raises(ValueError, match="n must lie in"):
+        panel.set(n=1)
 
 
 def test_every_registered_panel_builds_without_arguments():
     for name, build in lecture.PANELS.items():
         panel = build()
         assert panel.readout, name
-        assert panel.widget is not None
+        assert set(panel.controls) == {"n", "noise", "steps", "learning_rate"}
+
+
+def test_sweep_figure_draws_the_measured_and_predicted_errors():
+    x, y = linear_data(40, seed=0)
+    etas = np.linspace(0.05, 0.8, 16)
+    _, measured, predicted = lecture.learning_rate_sweep(x, y, etas, 50)
+    plot = lecture.sweep_figure(etas, measured, predicted, lecture.stability_limit(x), 50)
+    prediction_line, measured_dots = plot.ax.lines[:2]
+    np.testing.assert_allclose(prediction_line.get_ydata(), np.clip(predicted, 1e-17, 1e30))
+    finite = np.isfinite(measured)
+    np.testing.assert_allclose(
+        measured_dots.get_ydata()[finite], np.maximum(measured, 1e-17)[finite]
+    )
+    assert np.all(np.isnan(measured_dots.get_ydata()[~finite]))  # diverged runs leave gaps
+    assert plot._repr_png_().startswith(b"\x89PNG")
+
+
+def test_paths_figure_centres_each_case_on_its_closed_form():
+    x, y = linear_data(30, seed=2)
+    cases = {
+        f"shift {s}": (x + s, y + 2 * s, lecture.descend(x + s, y + 2 * s, 0.01, 5)) for s in (0, 3)
+    }
+    plot = lecture.paths_figure(cases, half_width=2.0)
+    for ax, (xs, ys, _) in zip(plot.ax, cases.values(), strict=True):
+        m, b = _scipy_line(xs, ys)
+        assert np.mean(ax.get_xlim()) == pytest.approx(m) and np.mean(
+            ax.get_ylim()
+        ) == pytest.approx(b)
+    assert plot._repr_png_().startswith(b"\x89PNG")
