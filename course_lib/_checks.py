@@ -90,3 +90,14 @@ def as_generator(seed, name: str = "seed") -> np.random.Generator:
             f"{name} must be an integer seed or a numpy.random.Generator, got {type(seed).__name__}"
         )
     return np.random.default_rng(int(seed))
+
+
+def as_dataset(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """A design matrix X of shape (n, d) and targets y of shape (n,), checked together."""
+    X = as_float_array(X, "X", ndim_min=2)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    y = as_float_array(y, "y", ndim_min=1)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
+    return X, y

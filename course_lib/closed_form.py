@@ -10,17 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._checks import as_float_array, positive_int
-
-
-def _data(X, y):
-    X = as_float_array(X, "X", ndim_min=2)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
-    y = as_float_array(y, "y", ndim_min=1)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
-    return X, y
+from course_lib._checks import as_dataset, as_float_array, positive_int
 
 
 def _line_data(x, y):
@@ -67,7 +57,7 @@ def normal_equations(X, y):
     >>> normal_equations(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
     [2.0, 1.0]
     """
-    X, y = _data(X, y)
+    X, y = as_dataset(X, y)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise ValueError(
             "X is rank-deficient: XᵀX is singular and the normal equations have no unique "
@@ -84,7 +74,7 @@ def lstsq_solution(X, y):
     >>> lstsq_solution(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
     [2.0, 1.0]
     """
-    X, y = _data(X, y)
+    X, y = as_dataset(X, y)
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
@@ -96,7 +86,7 @@ def pinv_solution(X, y):
     >>> pinv_solution(design_matrix([0.0, 1.0, 2.0]), [1.0, 3.0, 5.0]).round(12).tolist()
     [2.0, 1.0]
     """
-    X, y = _data(X, y)
+    X, y = as_dataset(X, y)
     return np.linalg.pinv(X) @ y
 
 

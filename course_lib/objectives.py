@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib._checks import as_float_array, as_points, positive, positive_int
+from course_lib._checks import as_dataset, as_float_array, as_points, positive, positive_int
 
 
 @dataclass(frozen=True)
@@ -404,13 +404,8 @@ def least_squares(X, y) -> LeastSquares:
     y : array_like, shape (n,)
         Targets.
     """
-    X = as_float_array(X, "X", ndim_min=2)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
-    y = as_float_array(y, "y", ndim_min=1)
+    X, y = as_dataset(X, y)
     n, d = X.shape
-    if y.shape != (n,):
-        raise ValueError(f"y must have shape ({n},) to match X of shape {X.shape}, got {y.shape}")
     H = X.T @ X / n
     Xty = X.T @ y / n
     yy = float(y @ y) / n

@@ -20,6 +20,7 @@ import numbers
 import numpy as np
 
 from course_lib._checks import (
+    as_dataset,
     as_float_array,
     as_generator,
     callable_arg,
@@ -79,20 +80,10 @@ def per_example_gradients(w, X, y):
            [4.]])
     """
     w = as_float_array(w, "w", ndim_min=1)
-    X, y = _data(X, y)
+    X, y = as_dataset(X, y)
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},) to match X {X.shape}, got {w.shape}")
     return (X @ w - y)[:, None] * X
-
-
-def _data(X, y):
-    X = as_float_array(X, "X", ndim_min=2)
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
-    y = as_float_array(y, "y", ndim_min=1)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
-    return X, y
 
 
 def _batch_size(batch_size, n):
@@ -298,7 +289,7 @@ def sgd(
     >>> sgd(X, y, np.zeros(2), [0.01, 0.1], batch_size=10, epochs=2).iterates.shape
     (2, 3, 2)
     """
-    X, y = _data(X, y)
+    X, y = as_dataset(X, y)
     n, d = X.shape
     w0 = as_float_array(w0, "w0", ndim_min=1)
     # The parameters need not be one weight per column of X (a network, a d×k matrix of
