@@ -73,6 +73,7 @@ class Context:
     budget: float = 20.0
     skipped: list = field(default_factory=list)
     findings: dict = field(default_factory=dict)
+    load: tuple = (float("nan"),)
 
     def size(self, full, quick):
         """``quick`` in quick mode, ``full`` otherwise."""

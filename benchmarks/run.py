@@ -48,6 +48,13 @@ def thread_settings() -> str:
     return text + f"; torch.set_num_threads({torch.get_num_threads()})"
 
 
+def _load() -> float:
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return float("nan")
+
+
 def configure_threads() -> None:
     """Give torch as many threads as NumPy's BLAS has, so neither side gets more cores."""
     try:
@@ -97,6 +104,9 @@ def render(results, ctx: harness.Context, total: float) -> str:
         f"would exceed {ctx.budget:g} s in total is timed with fewer repeats (one, at worst). "
         "Ratios are anchor time / course_lib time (> 1: course_lib is faster).",
         f"- Mode: {'quick' if ctx.quick else 'full'}; total run time {total:.0f} s.",
+        f"- Load average (1 min) at start and end: {ctx.load[0]:.2f}, {_load():.2f} on "
+        f"{os.cpu_count()} cores. Other processes on the machine slow both sides; a load "
+        "above the core count makes ratios unreliable (rerun `make bench` on a quiet machine).",
         "",
     ]
     missed = []
@@ -133,6 +143,7 @@ def main(argv=None) -> int:
     ctx = harness.Context(
         quick=args.quick, repeats=3 if args.quick else 7, budget=1.0 if args.quick else 20.0
     )
+    ctx.load = (_load(),)
     t0 = time.perf_counter()
     results = run_cases(args.only or CASES, ctx)
     total = time.perf_counter() - t0

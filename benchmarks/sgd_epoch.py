@@ -139,10 +139,10 @@ def run(ctx: Context) -> list[Row]:
         torch_slicing(torch.from_numpy(Xw), torch.from_numpy(yw), ww, 0.01, 8, torch.arange(64))
         torch_dataloader(torch.from_numpy(Xw), torch.from_numpy(yw), ww, 0.01, 8, np.arange(64))
 
-    ns = ctx.size((100_000, 1_000_000), (20_000,))
+    ns = ctx.size((100_000, 1_000_000), (10_000,))
     ds = ctx.size((10, 100), (10,))
     batches = (1, 32, 256)
-    max_steps = ctx.size(20_000, 2_000)
+    max_steps = ctx.size(20_000, 1_000)
     seed = 7
     rows = []
     for n in ns:
