@@ -23,7 +23,7 @@ def as_float_array(value, name: str, *, ndim_min: int = 0, finite: bool = True) 
         raise ValueError(
             f"{name} must have at least {ndim_min} dimension(s), got shape {arr.shape}"
         )
-    if finite and not np.all(np.isfinite(arr)):
+    if finite and not np.isfinite(arr).all():  # the method: no fromnumeric wrapper
         raise ValueError(f"{name} must contain only finite values (no nan or inf)")
     return arr
 
@@ -42,7 +42,7 @@ def positive(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
     """A float array of strictly positive (or non-negative) finite values."""
     arr = as_float_array(value, name)
     bad = arr < 0 if allow_zero else arr <= 0
-    if np.any(bad):
+    if bad.any():
         what = "non-negative" if allow_zero else "positive"
         raise ValueError(f"{name} must be {what}, got {value!r}")
     return arr
@@ -51,7 +51,7 @@ def positive(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
 def in_unit_interval(value, name: str) -> np.ndarray:
     """A float array with every value in [0, 1)."""
     arr = as_float_array(value, name)
-    if np.any((arr < 0) | (arr >= 1)):
+    if ((arr < 0) | (arr >= 1)).any():
         raise ValueError(f"{name} must lie in [0, 1), got {value!r}")
     return arr
 

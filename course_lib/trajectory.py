@@ -127,6 +127,7 @@ def iterate(
     method: str,
     params: dict,
     divergence_factor: float = 1e10,
+    value_and_gradient: Callable | None = None,
 ) -> Trajectory:
     """Run ``x_{t+1} = step(x_t, ∇f(x_t), t)`` for a batch of runs, with stopping rules.
 
@@ -138,7 +139,14 @@ def iterate(
 
     ``step`` receives the current iterates of every run (stopped ones included: their
     result is discarded) and may keep its own state (a velocity) in a closure.
+    ``value_and_gradient(x)``, if given, returns (loss(x), gradient(x)) in one call (see
+    :meth:`course_lib.objectives.Objective.value_and_gradient`).
     """
+    if value_and_gradient is None:
+
+        def value_and_gradient(x):
+            return loss(x), gradient(x)
+
     batch_shape = x0.shape[:-1]
     d = x0.shape[-1]
     xs = np.empty((max_iter + 1, *batch_shape, d))
@@ -149,8 +157,7 @@ def iterate(
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         x = np.array(x0, dtype=float)
-        f = loss(x)
-        g = gradient(x)
+        f, g = value_and_gradient(x)
         gn = np.linalg.norm(g, axis=-1)
         limit = f + divergence_factor * (1.0 + np.abs(f))
         active = np.ones(batch_shape, dtype=bool)
@@ -166,9 +173,14 @@ def iterate(
             if t == max_iter or not active.any():
                 break
             x_new = step(x, g, t)
-            x = np.where(active[..., None], x_new, x)
-            f = np.where(active, loss(x), f)
-            g = np.where(active[..., None], gradient(x), g)
+            if active.all():  # the usual case: no run to freeze, no copies
+                x = x_new
+                f, g = value_and_gradient(x)
+            else:
+                x = np.where(active[..., None], x_new, x)
+                f_new, g_new = value_and_gradient(x)
+                f = np.where(active, f_new, f)
+                g = np.where(active[..., None], g_new, g)
             gn = np.linalg.norm(g, axis=-1)
             t += 1
             xs[t], fs[t], gns[t] = x, f, gn

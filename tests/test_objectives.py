@@ -138,3 +138,24 @@ def test_the_hessians_at_known_critical_points_have_the_expected_signature():
     h = objectives.himmelblau()
     assert np.all(np.linalg.eigvalsh(h.hessian(h.critical_points["maximum"])) < 0)
     np.testing.assert_array_equal(objectives.monkey_saddle().hessian(np.zeros(2)), 0.0)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: objectives.quadratic([1.0, 30.0, 400.0], b=[1.0, -2.0, 0.5], angle=0.0),
+        lambda: objectives.least_squares(
+            np.random.default_rng(3).normal(size=(40, 3)), np.random.default_rng(4).normal(size=40)
+        ),
+        lambda: objectives.rosenbrock(dim=3),
+    ],
+    ids=["quadratic", "least squares", "rosenbrock (no fused form)"],
+)
+def test_value_and_gradient_equals_the_separate_calls_bit_for_bit(make):
+    f = make()
+    x = np.random.default_rng(5).normal(size=(7, 3))
+    value, grad = f.value_and_gradient(x)
+    np.testing.assert_array_equal(value, f.value(x))
+    np.testing.assert_array_equal(grad, f.gradient(x))
+    with pytest.raises(ValueError, match="x must have last axis of length 3"):
+        f.value_and_gradient(np.zeros((2, 4)))
