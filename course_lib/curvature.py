@@ -409,7 +409,7 @@ def _lanczos(hvp, q, tol, max_iter):
         Q[k + 1] = w / beta[k]
 
 
-def top_eigenvalue(hvp, dim, *, method="lanczos", tol=1e-8, max_iter=200, seed=0):
+def top_eigenvalue(hvp, dim, *, method="lanczos", tol=1e-8, max_iter=None, seed=0):
     """The top eigenvalue of a symmetric H known only through v ↦ Hv (lectures 04, 07).
 
     Never forms H: memory O(d · iterations), so d = 10 000 is fine. Combine with
@@ -434,8 +434,10 @@ def top_eigenvalue(hvp, dim, *, method="lanczos", tol=1e-8, max_iter=200, seed=0
     method : {"lanczos", "power"}
     tol : float
         Relative residual at which to stop.
-    max_iter : int
-        Most Hessian-vector products.
+    max_iter : int, optional
+        Most Hessian-vector products. Default 200 for Lanczos and 10 000 for the power
+        method, which needs about log(tol) / log|λ₂/λ₁| products: thousands when the top two
+        eigenvalues are close.
     seed : int or numpy.random.Generator
         For the random starting vector.
 
@@ -454,6 +456,8 @@ def top_eigenvalue(hvp, dim, *, method="lanczos", tol=1e-8, max_iter=200, seed=0
     d = positive_int(dim, "dim")
     method = one_of(method, "method", ("lanczos", "power"))
     tol = float(positive(tol, "tol", allow_zero=True))
+    if max_iter is None:
+        max_iter = 10_000 if method == "power" else 200
     max_iter = positive_int(max_iter, "max_iter")
     q = as_generator(seed).standard_normal(d)
     q /= np.linalg.norm(q)

@@ -326,15 +326,18 @@ def sgd(
     fast = grad is least_squares_gradient and seeds is None
     stepper = _least_squares_stepper if fast else _generic_stepper
     take_step = stepper(w, etas, beta, b, grad, dead)
-    f0 = loss(w0, X, y)
-    limit = f0 + divergence_factor * (1 + np.abs(f0))
+    # The start is judged once (f₀ and ‖∇f(w₀)‖ are shared by every run): one pass over X.
+    f0, gn0 = _full_batch(w0[None], X, y, loss, grad)
+    limit = f0[0] + divergence_factor * (1 + np.abs(f0[0]))
 
     k = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for epoch in range(epochs):
             order = [_epoch_order(rng, n, steps * b, replace) for rng in rngs]
             order = order[0] if seeds is None else np.stack(order)  # (K, steps·B) per seed
-            Xp, yp = X[order], y[order]  # permuted once: every batch is a contiguous slice
+            # Permuted once (np.take copies rows several times faster than X[order]):
+            # every batch is then a contiguous slice.
+            Xp, yp = np.take(X, order, axis=0), np.take(y, order)
             for s in range(steps):
                 take_step(Xp, yp, s * b, epoch * steps + s)
                 if record == "step" or s == steps - 1:
@@ -352,6 +355,7 @@ def sgd(
         grad,
         limit,
         tol,
+        (f0[0], gn0[0]),
         {
             "learning_rate": learning_rate,
             "batch_size": b,
@@ -413,15 +417,18 @@ def _least_squares_stepper(w, etas, beta, b, grad, dead):
     momentum = np.broadcast_to(beta[..., None], w.shape).reshape(W.shape).copy()
     V = np.zeros_like(W) if np.any(beta) else None
 
+    Wt = W.T  # views made once, not at every step
+    direction = G if V is None else V
+
     def take_step(Xp, yp, i, t):
         Xb = Xp[i : i + b]
-        np.matmul(Xb, W.T, out=R)
+        np.matmul(Xb, Wt, out=R)
         np.subtract(R, yp[i : i + b, None], out=R)
         np.matmul(R.T, Xb, out=G)  # B times the mean gradient of the batch
         if V is not None:
             np.multiply(V, momentum, out=V)
             np.add(V, G, out=V)
-        np.multiply(G if V is None else V, eta[t], out=step)
+        np.multiply(direction, eta[t], out=step)
         np.subtract(W, step, out=W)
 
     return take_step
@@ -469,21 +476,38 @@ def _full_batch(ws, X, y, loss, grad):
     chunk = max(1, 2**20 // per_record)
     f = np.empty(ws.shape[:-1])
     gn = np.empty(ws.shape[:-1])
+    shared = loss is least_squares_loss and grad is least_squares_gradient and X.ndim == 2
     for start in range(0, ws.shape[0], chunk):
         part = ws[start : start + chunk]
         finite = np.all(np.isfinite(part), axis=-1)
         part = np.where(finite[..., None], part, 0.0)  # a user's loss may refuse inf
-        f[start : start + chunk] = np.where(finite, loss(part, X, y), np.nan)
-        gn[start : start + chunk] = np.where(
-            finite, np.linalg.norm(grad(part, X, y), axis=-1), np.nan
-        )
+        if shared:  # least squares: one pass over X for the residuals of loss and gradient
+            value, g = _least_squares_value_and_gradient(part, X, y)
+        else:
+            value, g = loss(part, X, y), grad(part, X, y)
+        f[start : start + chunk] = np.where(finite, value, np.nan)
+        gn[start : start + chunk] = np.where(finite, np.linalg.norm(g, axis=-1), np.nan)
     return f, gn
 
 
-def _trajectory(ws, deaths, X, y, loss, grad, limit, tol, params):
-    """Judge every recorded point, freeze each run where it stopped, build the Trajectory."""
+def _least_squares_value_and_gradient(w, X, y):
+    """least_squares_loss and least_squares_gradient from one matrix of residuals."""
+    r = _residuals(w, X, y)
+    flat = r.reshape(-1, r.shape[-1])
+    g = (flat @ X).reshape(*r.shape[:-1], X.shape[1]) / X.shape[0]
+    return 0.5 * np.mean(r * r, axis=-1), g
+
+
+def _trajectory(ws, deaths, X, y, loss, grad, limit, tol, start, params):
+    """Judge every recorded point, freeze each run where it stopped, build the Trajectory.
+
+    ``start`` is (f(w₀), ‖∇f(w₀)‖), already known: only the later records are evaluated.
+    """
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        f, gn = _full_batch(ws, X, y, loss, grad)
+        f = np.empty(ws.shape[:-1])
+        gn = np.empty(ws.shape[:-1])
+        f[0], gn[0] = start
+        f[1:], gn[1:] = _full_batch(ws[1:], X, y, loss, grad)
         bad, conv = _judge(f, gn, ws, limit, tol)
     bad |= deaths
     conv &= ~deaths

@@ -318,3 +318,12 @@ def test_bad_top_eigenvalue_arguments_are_rejected():
         C.top_eigenvalue(lambda v: v, 0)
     with pytest.raises(ValueError, match=r"hvp must return an array of shape \(3,\)"):
         C.top_eigenvalue(lambda v: v[:2], 3)
+
+
+def test_power_iteration_default_budget_reaches_tol_when_top_eigenvalues_are_close():
+    # λ₂/λ₁ = 0.99: about log(1e-8) / log(0.99) ≈ 1800 products to a 1e-8 residual.
+    eigenvalues = np.array([1.0, 5.0, 9.9, 10.0])
+    result = C.top_eigenvalue(lambda v: eigenvalues * v, 4, method="power")
+    assert result.converged
+    assert result.n_products > 200
+    assert abs(result.value - 10.0) <= 1e-7 * 10.0
