@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= test
 
-.PHONY: lab test test-fast lint assign bench bench-quick clean help
+.PHONY: lab test test-fast lint assign bench bench-ui bench-quick clean help
 
 help:
 	@echo "make lab         open the course (JupyterLab on lectures/)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint        ruff over the package, tests and benchmarks"
 	@echo "make assign      regenerate exercises/ from solutions/"
 	@echo "make bench       benchmarks against scipy/numdifftools/torch -> benchmarks/RESULTS.md"
+	@echo "make bench-ui    slider latency in JupyterLab and Voila -> benchmarks/UI_RESULTS.md"
 	@echo "make clean       remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -29,15 +30,17 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab lectures/
 
-# One pytest run: unit and property tests, then every lecture and solution notebook under
-# nbval (--durations shows the slowest cells and tests in every CI log), then the quick
+# One pytest run: unit and property tests, the real-browser tests (tests/browser: every
+# lecture in JupyterLab and Voila in the system's Chromium; skipped, and said so by -rs,
+# when Chromium is missing), then every lecture and solution notebook under nbval
+# (--durations shows the slowest cells and tests in every CI log), then the quick
 # benchmark smoke run (agreement with the anchors; timings never fail it).
 test: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest --nbval-lax tests lectures solutions
+	MPLBACKEND=Agg $(BIN)/python -m pytest -rs --nbval-lax tests lectures solutions
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run --quick --no-write
 
 test-fast: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/python -m pytest tests -m "not slow"
+	MPLBACKEND=Agg $(BIN)/python -m pytest tests -m "not slow" --ignore=tests/browser
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet "ruff>=0.5"
@@ -49,6 +52,9 @@ assign: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+bench-ui: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks.ui_latency
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -259,6 +259,10 @@ class Panel:
         self.widget = ipywidgets.VBox(
             [ipywidgets.HBox(list(self.controls.values()), layout=box), self._image, self._text]
         )
+        # Stable class names: the browser tests and the latency benchmark find panels by them.
+        self.widget.add_class("course-panel")
+        self._image.add_class("course-panel-image")
+        self._text.add_class("course-panel-readout")
         self.refresh(static=True)
 
     # ---- what a student does: move controls

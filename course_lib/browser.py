@@ -1,0 +1,253 @@
+"""Drive a lecture in a real browser: run it in JupyterLab, move its sliders, time the picture.
+
+Used by the real-browser tests (``tests/browser``) and the slider-latency benchmark
+(``make bench-ui``). The page is a Playwright ``Page`` on a JupyterLab started by
+:func:`course_lib.servers.start_lab` with ``expose_app=True`` (the helpers call JupyterLab's
+own commands through ``window.jupyterapp``), or on a Voila app. Panels are found by the
+class names :class:`course_lib.widgets.Panel` gives them: ``course-panel``,
+``course-panel-image``, ``course-panel-readout``.
+
+Nothing here imports Playwright: it is only needed by whoever creates the page.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+KERNEL_IDLE = """() => {
+  const app = window.jupyterapp;
+  const w = app && app.shell.currentWidget;
+  const kernel = w && w.sessionContext && w.sessionContext.session
+    && w.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}"""
+
+CELLS = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return w.content.widgets.filter(c => c.model.type === 'code').map(c => ({
+    count: c.model.executionCount,
+    errors: c.model.outputs.toJSON().filter(o => o.output_type === 'error')
+      .map(o => o.ename + ': ' + o.evalue),
+  }));
+}"""
+
+RUN_ALL = "() => window.jupyterapp.commands.execute('runmenu:run-all')"
+SHUTDOWN = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  return w && w.sessionContext ? w.sessionContext.shutdown() : null;
+}"""
+
+# The state of one panel: its image source, its first slider's readout and the panel readout.
+PANEL_STATE = """([index, k]) => {
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const img = panel.querySelector('.course-panel-image');
+  // Sliders a panel hides (display: none, for a setting where they do not apply) are skipped.
+  const sliders = [...panel.querySelectorAll('.widget-slider')].filter(e => e.offsetParent);
+  const slider = sliders[k];
+  const readout = slider ? slider.querySelector('.widget-readout') : null;
+  const text = panel.querySelector('.course-panel-readout');
+  return {
+    src: img ? img.src : null,
+    complete: img ? img.complete : false,
+    slider: readout ? (readout.value !== undefined && readout.value !== ''
+      ? readout.value : readout.textContent) : null,
+    readout: text ? text.textContent : null,
+    sliders: sliders.length,
+  };
+}"""
+
+# Key press → first animation frame whose image differs: a capture-phase keydown listener
+# stamps the press, an image 'load' listener stamps the first frame after the new picture.
+INSTALL_TIMER = """(index) => {
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const img = panel.querySelector('.course-panel-image');
+  window.__latency = {presses: [], frames: []};
+  if (window.__latencyListener) {
+    document.removeEventListener('keydown', window.__latencyListener, true);
+  }
+  window.__latencyListener = () => window.__latency.presses.push(performance.now());
+  document.addEventListener('keydown', window.__latencyListener, true);
+  if (!img.__latencyObserved) {
+    img.__latencyObserved = true;
+    img.addEventListener('load', () => requestAnimationFrame(
+      () => window.__latency && window.__latency.frames.push(performance.now())));
+  }
+}"""
+READ_TIMER = "() => window.__latency"
+
+
+class BrowserCheckError(AssertionError):
+    """A lecture did not behave in the browser (an error cell, a panel that did not move)."""
+
+
+def wait_for(page, predicate_js: str, timeout: float, what: str, arg=None, poll: float = 0.1):
+    """Poll a JavaScript predicate until it is truthy; raise BrowserCheckError naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(predicate_js) if arg is None else page.evaluate(predicate_js, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise BrowserCheckError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(poll)
+
+
+def open_notebook(page, lab, name: str, timeout: float = 120.0) -> None:
+    """Open ``name`` in JupyterLab and wait until its kernel is connected and idle."""
+    page.goto(lab.url_for(f"lab/tree/{name}"))
+    wait_for(page, "() => !!window.jupyterapp", timeout, "JupyterLab to load")
+    wait_for(page, KERNEL_IDLE, timeout, f"the kernel of {name} to be idle")
+
+
+def run_all(page, timeout: float = 300.0) -> list[dict]:
+    """Run every cell (``runmenu:run-all``) and wait until the kernel is idle again.
+
+    The command is inert until the kernel connects, so it is retried until the first code
+    cell has started. Returns, per code cell, its execution count and error outputs.
+    """
+    deadline = time.monotonic() + timeout
+    started = False
+    while not started:
+        page.evaluate(RUN_ALL)
+        for _ in range(20):
+            cells = page.evaluate(CELLS)
+            if cells and cells[0]["count"] is not None:
+                started = True
+                break
+            time.sleep(0.1)
+        if time.monotonic() > deadline:
+            raise BrowserCheckError("Run All never started the first cell")
+    while True:
+        cells = page.evaluate(CELLS)
+        finished = all(c["count"] is not None for c in cells) or any(c["errors"] for c in cells)
+        if finished and page.evaluate(KERNEL_IDLE):
+            return cells
+        if time.monotonic() > deadline:
+            pending = sum(c["count"] is None for c in cells)
+            raise BrowserCheckError(f"Run All did not finish: {pending} cells never ran")
+        time.sleep(0.2)
+
+
+def errors(cells: list[dict]) -> list[str]:
+    """The error outputs of the cells, 'cell k: Name: message'."""
+    return [f"cell {i}: {e}" for i, c in enumerate(cells) for e in c["errors"]]
+
+
+def panel_count(page) -> int:
+    return page.evaluate("() => document.querySelectorAll('.course-panel').length")
+
+
+def panel_state(page, index: int, slider: int = 0) -> dict:
+    """Image source, value of slider ``slider`` and readout of panel ``index``."""
+    return page.evaluate(PANEL_STATE, [index, slider])
+
+
+def slider_handle(page, index: int, slider: int = 0):
+    """The Playwright locator of the handle of slider ``slider`` of panel ``index``."""
+    panel = page.locator(".course-panel").nth(index)
+    return panel.locator(".widget-slider:visible").nth(slider).locator(".noUi-handle").first
+
+
+def focus_slider(page, index: int, slider: int = 0) -> None:
+    """Give the keyboard focus to the handle of slider ``slider`` of panel ``index``."""
+    slider_handle(page, index, slider).focus()
+
+
+def wait_idle(page, timeout: float = 30.0, lab: bool = True) -> None:
+    """Let the key presses reach the kernel, then wait until it is idle (JupyterLab only)."""
+    time.sleep(0.15)
+    if lab:
+        wait_for(page, KERNEL_IDLE, timeout, "the kernel to be idle after the slider moved")
+
+
+@dataclass
+class SliderMove:
+    """What a few ArrowRight presses on a panel's first slider changed."""
+
+    before: dict
+    after: dict
+
+    @property
+    def image_changed(self) -> bool:
+        return self.after["src"] != self.before["src"]
+
+    @property
+    def value_changed(self) -> bool:
+        return self.after["slider"] != self.before["slider"]
+
+
+def move_slider(
+    page, index: int, slider: int = 0, presses: int = 3, *, lab: bool = True, timeout=30.0
+) -> SliderMove:
+    """Press ArrowRight ``presses`` times on a panel's slider; wait for the new picture.
+
+    Returns after the picture changed, or after ``timeout`` seconds if it did not (some
+    sliders do not change every picture: η is moot under exact line search).
+    """
+    before = panel_state(page, index, slider)
+    handle = slider_handle(page, index, slider)
+    handle.scroll_into_view_if_needed()
+    for _ in range(presses):
+        handle.press("ArrowRight")  # focuses the handle first: JupyterLab may take focus back
+    if panel_state(page, index, slider)["slider"] == before["slider"]:
+        for _ in range(presses):  # already at the top of its range
+            handle.press("ArrowLeft")
+    wait_idle(page, timeout, lab)
+    deadline = time.monotonic() + (timeout if not lab else 3.0)
+    while True:
+        after = panel_state(page, index, slider)
+        if after["src"] != before["src"] and after["complete"]:
+            return SliderMove(before, after)
+        if time.monotonic() > deadline:
+            return SliderMove(before, after)
+        time.sleep(0.05)
+
+
+def time_moves(
+    page, index: int, slider: int = 0, moves: int = 20, warmup: int = 2, settle: float = 0.4
+):
+    """Latency of single key presses, ms: press → first frame with the new picture.
+
+    Each move is one ArrowRight, then a pause of ``settle`` seconds so moves do not overlap.
+    Returns the list of latencies of the timed moves (warm-ups dropped; a move whose picture
+    never arrived counts as nan).
+    """
+    page.evaluate(INSTALL_TIMER, index)
+    focus_slider(page, index, slider)
+    latencies = []
+    for k in range(warmup + moves):
+        page.evaluate("() => { window.__latency.presses = []; window.__latency.frames = []; }")
+        page.keyboard.press("ArrowRight")
+        time.sleep(settle)
+        data = page.evaluate(READ_TIMER)
+        if k < warmup:
+            continue
+        if data["presses"] and data["frames"]:
+            latencies.append(data["frames"][0] - data["presses"][0])
+        else:
+            latencies.append(float("nan"))
+    return latencies
+
+
+def time_burst(
+    page, index: int, slider: int = 0, presses: int = 10, gap: float = 0.05, quiet: float = 1.0
+):
+    """Burst: ``presses`` ArrowRight 50 ms apart; ms from the last press until the picture
+    stops changing (no new frame for ``quiet`` seconds)."""
+    page.evaluate(INSTALL_TIMER, index)
+    focus_slider(page, index, slider)
+    for _ in range(presses):
+        page.keyboard.press("ArrowRight")
+        time.sleep(gap)
+    time.sleep(quiet)
+    last_frames = -1
+    while True:
+        data = page.evaluate(READ_TIMER)
+        if len(data["frames"]) == last_frames:
+            break
+        last_frames = len(data["frames"])
+        time.sleep(quiet)
+    if not data["frames"] or not data["presses"]:
+        return float("nan")
+    return max(0.0, data["frames"][-1] - data["presses"][-1])
