@@ -9,13 +9,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= test
 
-.PHONY: lab test test-fast lint assign bench bench-ui bench-quick clean help
+.PHONY: lab test test-fast lint assign slides site bench bench-ui bench-quick clean help
 
 help:
 	@echo "make lab         open the course (JupyterLab on lectures/)"
 	@echo "make test        run every test: unit, property, notebooks, grading"
 	@echo "make test-fast   unit and property tests only (no notebooks)"
 	@echo "make lint        ruff over the package, tests and benchmarks"
+	@echo "make slides      reveal.js decks of every lecture -> slides/"
+	@echo "make site        static HTML handouts of every lecture -> site/index.html"
 	@echo "make assign      regenerate exercises/ from solutions/"
 	@echo "make bench       benchmarks against scipy/numdifftools/torch -> benchmarks/RESULTS.md"
 	@echo "make bench-ui    slider latency in JupyterLab and Voila -> benchmarks/UI_RESULTS.md"
@@ -46,6 +48,12 @@ lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet "ruff>=0.5"
 	$(BIN)/ruff check course_lib tests benchmarks
 	$(BIN)/ruff format --check course_lib tests benchmarks
+
+slides: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/course slides --out slides
+
+site: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/course handout --out site
 
 assign: $(STAMP)
 	$(BIN)/course assign solutions exercises

@@ -1,4 +1,4 @@
-"""The ``course`` command: instructor tools (assign, grade)."""
+"""The ``course`` command: instructor tools (assign, grade, slides, handout, present)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,43 @@ def _grade(args) -> int:
     return 0
 
 
+def _slides(args) -> int:
+    from course_lib import presenting
+
+    for path in presenting.slides(args.lectures, args.out):
+        print(f"wrote {path} (open it in a browser; arrows move, S opens speaker notes)")
+    return 0
+
+
+def _handout(args) -> int:
+    from course_lib import presenting
+
+    index = presenting.handout(args.lectures, args.out)
+    print(f"wrote the site; open {index} in a browser (no server needed)")
+    return 0
+
+
+def _present(args) -> int:
+    import tempfile
+    from pathlib import Path
+
+    import nbformat
+
+    from course_lib import presenting, servers
+
+    (path,) = presenting.lecture_paths([args.lecture])
+    folder = Path(tempfile.mkdtemp(prefix="course-present-"))
+    app_path = folder / path.name
+    nbformat.write(presenting.panels_notebook(path), app_path)
+    with servers.start_voila(app_path, port=args.port) as app:
+        print(f"{path.stem} panels: {app.url_for('')}\n(Ctrl-C stops the app)", flush=True)
+        try:
+            app.process.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -78,13 +115,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_grade)
+
+    p = commands.add_parser(
+        "slides", help="execute lectures and write self-contained reveal.js decks"
+    )
+    p.add_argument("lectures", nargs="*", metavar="NN", help="lecture numbers (default: all)")
+    p.add_argument("--out", default="slides", help="folder for the decks (default: slides)")
+    p.set_defaults(func=_slides)
+
+    p = commands.add_parser("handout", help="execute lectures and write a static HTML site")
+    p.add_argument("lectures", nargs="*", metavar="NN", help="lecture numbers (default: all)")
+    p.add_argument("--out", default="site", help="folder for the site (default: site)")
+    p.set_defaults(func=_handout)
+
+    p = commands.add_parser(
+        "present", help="serve a lecture's panels as a Voila app on 127.0.0.1 with a token"
+    )
+    p.add_argument("lecture", metavar="NN", help="lecture number")
+    p.add_argument("--port", type=int, default=None, help="default: a free port")
+    p.set_defaults(func=_present)
     return parser
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as err:  # a wrong lecture number, a missing folder: say it, no traceback
+        parser.exit(2, f"course {args.command}: error: {err}\n")
 
 
 if __name__ == "__main__":

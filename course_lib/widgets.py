@@ -23,6 +23,7 @@ a broken callback fails CI. Builders for the common cases: :func:`contour_panel`
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import math
@@ -348,7 +349,12 @@ class Panel:
     # ---- showing and saving
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The live widget, plus the current picture as a PNG for pages without a kernel
+        (handouts, slides, GitHub): a front end shows the richest type it can."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        bundle["image/png"] = base64.b64encode(self.to_png()).decode("ascii")
+        return bundle
 
     def to_png(self) -> bytes:
         """The picture now shown, as a lossless PNG (for a handout)."""

@@ -1,20 +1,19 @@
-"""A lecture as a Voila app (how instructors present the interactive parts): the page loads,
-shows its panels, and a slider move changes the picture."""
+"""`course present`'s Voila app (a lecture's headings and panels, no code) and `course slides`'
+deck, in Chromium: the app loads and a slider redraws; the deck opens from disk and advances."""
 
 from __future__ import annotations
 
-import shutil
-
+import nbformat
 from conftest import LECTURES
 
 from course_lib import browser as drive
-from course_lib import servers
+from course_lib import presenting, servers
 
 
 def test_voila_app_loads_and_a_slider_redraws_the_picture(browser, tmp_path, artifacts):
     lecture = LECTURES[0]
     copy = tmp_path / lecture.name
-    shutil.copy(lecture, copy)
+    nbformat.write(presenting.panels_notebook(lecture), copy)  # what `course present` serves
     with servers.start_voila(copy, log=tmp_path / "voila.log") as app:
         page = browser.new_page()
         try:
@@ -31,3 +30,18 @@ def test_voila_app_loads_and_a_slider_redraws_the_picture(browser, tmp_path, art
             assert moved, "no slider of the first panel changed the picture in Voila"
         finally:
             page.close()
+
+
+def test_slide_deck_opens_from_disk_without_network_and_advances(browser, tmp_path, artifacts):
+    (deck,) = presenting.slides([LECTURES[0].name[:2]], tmp_path)
+    page = browser.new_page()
+    try:
+        page.goto(deck.as_uri())
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+        assert page.evaluate("() => Reveal.getTotalSlides()") > 5
+        before = page.evaluate("() => Reveal.getIndices().h")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"() => Reveal.getIndices().h !== {before}", timeout=10_000)
+        page.screenshot(path=str(artifacts / f"slides-{LECTURES[0].stem}.png"))
+    finally:
+        page.close()

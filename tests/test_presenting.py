@@ -1,0 +1,107 @@
+"""Slides, handouts and the Voila app's notebook, built from the lectures themselves."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_lib import cli, presenting
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURES = sorted((ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
+SOME = [p.name[:2] for p in LECTURES[:2]]
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and "href" in attrs:
+            self.hrefs.append(attrs["href"])
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    assert cli.main(["handout", *SOME, "--out", str(out)]) == 0
+    return out
+
+
+def _figures(path) -> int:
+    """Image outputs the executed lecture has (figures and the static pictures of panels)."""
+    nb = presenting.execute(path)
+    presenting.static_panels(nb)
+    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_handout_has_a_page_per_lecture_every_figure_and_no_error(site):
+    for number in SOME:
+        (path,) = presenting.lecture_paths([number])
+        page = site / f"{path.stem}.html"
+        text = page.read_text()
+        parser = _Links()
+        parser.feed(text)
+        embedded = [src for src in parser.images if src.startswith("data:image/png;base64,")]
+        assert len(embedded) == _figures(path) > 0
+        assert (
+            "Traceback" not in text
+            and 'data-mime-type="application/vnd.jupyter.stderr"' not in text
+        )
+        assert f"exercises/{path.name}" in text
+        assert "application/vnd.jupyter.widget-view+json" not in text  # static pictures only
+
+
+def test_handout_index_links_resolve_and_summarise_each_lecture(site):
+    parser = _Links()
+    parser.feed((site / "index.html").read_text())
+    assert len(parser.hrefs) == len(SOME)
+    for href in parser.hrefs:
+        assert (site / href).is_file(), href
+    for page in site.glob("[0-9][0-9]_*.html"):
+        links = _Links()
+        links.feed(page.read_text())
+        for href in links.hrefs:
+            if not href.startswith(("http", "#", "mailto")):
+                assert (site / href).is_file(), f"{page.name} links to missing {href}"
+
+
+def test_slides_are_self_contained_reveal_decks(tmp_path):
+    (deck,) = presenting.slides(SOME[:1], tmp_path)
+    text = deck.read_text()
+    assert "require.min.js" not in text
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"[^\"]*reveal", text)
+    assert "Reveal.initialize" in text and "hakim.se" in text  # reveal.js inlined
+    assert text.count("<section") > 5
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text
+
+
+def test_panels_notebook_keeps_headings_and_panels_and_silences_the_rest():
+    path = LECTURES[0]
+    original = nbformat.read(path, as_version=4)
+    app = presenting.panels_notebook(path)
+    panels = [c for c in original.cells if "panel" in c.metadata.get("tags", [])]
+    assert panels
+    kept = [c.source for c in app.cells if c.cell_type == "code"]
+    for cell in panels:
+        assert cell.source in kept
+    for cell in app.cells:
+        if cell.cell_type == "markdown":
+            assert cell.source.startswith("#") and "\n" not in cell.source
+        elif cell.source not in [p.source for p in panels]:
+            assert "with capture_output():" in cell.source
+
+
+def test_unknown_lecture_number_is_a_clear_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["slides", "99", "--out", "/nonexistent"])
+    assert exit_info.value.code == 2
+    assert "no lecture numbered 99" in capsys.readouterr().err
