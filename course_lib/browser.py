@@ -94,8 +94,12 @@ def wait_for(page, predicate_js: str, timeout: float, what: str, arg=None, poll:
 
 
 def open_notebook(page, lab, name: str, timeout: float = 120.0) -> None:
-    """Open ``name`` in JupyterLab and wait until its kernel is connected and idle."""
-    page.goto(lab.url_for(f"lab/tree/{name}"))
+    """Open ``name`` in JupyterLab and wait until its kernel is connected and idle.
+
+    ``?reset`` starts from an empty workspace: notebooks opened earlier in the same server
+    would otherwise come back as hidden tabs, with their panels still in the page.
+    """
+    page.goto(lab.url_for(f"lab/tree/{name}?reset"))
     wait_for(page, "() => !!window.jupyterapp", timeout, "JupyterLab to load")
     wait_for(page, KERNEL_IDLE, timeout, f"the kernel of {name} to be idle")
 
@@ -150,8 +154,12 @@ def slider_handle(page, index: int, slider: int = 0):
 
 
 def focus_slider(page, index: int, slider: int = 0) -> None:
-    """Give the keyboard focus to the handle of slider ``slider`` of panel ``index``."""
-    slider_handle(page, index, slider).focus()
+    """Give the keyboard focus to the handle of slider ``slider`` of panel ``index``
+    (waiting up to a minute for the widget to render)."""
+    handle = slider_handle(page, index, slider)
+    handle.wait_for(state="visible", timeout=60_000)
+    handle.scroll_into_view_if_needed()
+    handle.focus()
 
 
 def wait_idle(page, timeout: float = 30.0, lab: bool = True) -> None:
