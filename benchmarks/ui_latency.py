@@ -26,15 +26,6 @@ from course_lib import browser as drive
 from course_lib import servers
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 GOALS = {"JupyterLab": 100.0, "Voila": 70.0}
 
 
@@ -62,16 +53,16 @@ def _measure(page, lab: bool):
 def run(lectures, output: Path) -> str:
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = drive.chromium_executable()
     if chromium is None:
         raise SystemExit("no Chromium on this machine: apt-get install chromium")
     root = Path(tempfile.mkdtemp(prefix="bench-ui-"))
     for path in lectures:
         shutil.copy(path, root / path.name)
     rows = []
-    settings = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+    settings = drive.LAB_SETTINGS
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=drive.CHROMIUM_FLAGS)
         with servers.start_lab(root, expose_app=True, settings=settings) as lab:
             for path in lectures:
                 page = b.new_page(viewport={"width": 1280, "height": 900})

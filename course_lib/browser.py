@@ -12,8 +12,33 @@ Nothing here imports Playwright: it is only needed by whoever creates the page.
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
+
+# Headless Chromium on a machine without network: without the background-networking flags
+# it stalls trying to reach Google's services.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Every cell stays in the page (JupyterLab would otherwise leave far-away cells unrendered).
+LAB_SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
+
+
+def chromium_executable() -> str | None:
+    """The system's Chromium (Debian package ``chromium``), or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
 
 KERNEL_IDLE = """() => {
   const app = window.jupyterapp;

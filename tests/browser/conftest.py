@@ -13,32 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from course_lib import browser as drive
 from course_lib import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 LECTURES = sorted((ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 
-# Without the background-networking flags Chromium stalls on a machine with no network.
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Every cell stays in the page (JupyterLab would otherwise leave far-away cells unrendered).
-LAB_SETTINGS = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
-
-
-def chromium_executable() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+CHROMIUM_FLAGS = drive.CHROMIUM_FLAGS
+LAB_SETTINGS = drive.LAB_SETTINGS
+chromium_executable = drive.chromium_executable
 
 
 @pytest.fixture(scope="session")
