@@ -144,8 +144,10 @@ class Entry:
     points: dict = field(default_factory=dict)  # grade_id -> expected points
     contains: tuple = ()  # texts the JSON report must contain
     absent: tuple = ()  # texts it must not contain
+    sandboxed_contains: tuple = ()  # texts the report contains when the kernel is sandboxed
     raw: bytes | None = None  # the file's bytes, for non-notebooks
     filename: str | None = None
+    sandbox_only: bool = False  # harmful to the grading machine itself unless sandboxed
 
 
 def full(**points):
@@ -229,12 +231,18 @@ CORPUS = [
         },
         points=full(),
     ),
-    Entry("delete_files", edits={"forward_difference": DELETE_FILES}, points=full()),
+    # Deletes everything it can reach (".", "..", ~ and /tmp): only ever run inside bwrap.
+    Entry(
+        "delete_files",
+        edits={"forward_difference": DELETE_FILES},
+        points=full(),
+        sandbox_only=True,
+    ),
     Entry(
         "read_hidden_tests",
         edits={"forward_difference": READ_HIDDEN},
         points=full(),
-        contains=("hidden-test notebooks found: 0; grader command lines seen: 0",),
+        sandboxed_contains=("hidden-test notebooks found: 0; grader command lines seen: 0",),
     ),
     Entry(
         "patch_everything",
