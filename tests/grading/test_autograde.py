@@ -139,3 +139,24 @@ def test_without_sandbox_every_report_says_so_loudly_and_tampering_still_fails(
         assert {
             t["grade_id"]: t["points"] for t in report["tasks"] if t["kind"] == "autograded"
         } == entry.points
+
+
+def test_every_solution_scores_full_marks_and_every_unmodified_exercise_scores_zero(tmp_path):
+    """The published notebooks through `course grade` itself: the authoring round trip."""
+    folder, out = tmp_path / "subs", tmp_path / "out"
+    for kind in ("solutions", "exercises"):
+        for path in sorted((ROOT / kind).glob("[0-9][0-9]_*.ipynb")):
+            student = folder / f"{kind}-{path.stem[:2]}"
+            student.mkdir(parents=True)
+            (student / path.name).write_bytes(path.read_bytes())
+    # Generous per-cell limits: this is about the notebooks, not about hostile code.
+    roomy = Limits(cell_timeout=60.0, notebook_timeout=300.0, memory_mb=2048, startup_timeout=60.0)
+    summaries = grade([folder], ROOT / "solutions", out, jobs=2, limits=roomy, progress=False)
+    scores = {s["student"]: (s["score"], s["max_score"]) for s in summaries}
+    reports = {s["student"]: json.loads(Path(s["report"]).read_text()) for s in summaries}
+    assert len(scores) == 2 * len(list((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")))
+    for student, (score, maximum) in scores.items():
+        assert maximum > 0, student
+        expected = maximum if student.startswith("solutions") else 0.0
+        lost = [(t["grade_id"], t["status"]) for t in reports[student]["tasks"] if t["points"] == 0]
+        assert score == expected, f"{student}: {score}/{maximum}, tasks at 0: {lost}"
