@@ -245,6 +245,30 @@ def gradient_descent(
     )
 
 
+def _momentum_method(update, method, objective, x0, learning_rate, momentum, max_iter, tol):
+    """Run a momentum update ``update(x, g, velocity, η, β) -> x_next`` from V₀ = 0.
+
+    The shared part of heavy ball and Nesterov: argument checks, the batch of (η, β), the
+    velocity buffer (updated in place by ``update``) and the iteration loop.
+    """
+    lr = positive(learning_rate, "learning_rate")
+    beta = in_unit_interval(momentum, "momentum")
+    x = _setup(objective, x0, max_iter, tol, lr, beta)
+    eta, b = _column(lr), _column(beta)
+    velocity = np.zeros_like(x)
+    return iterate(
+        lambda x, g, t: update(x, g, velocity, eta, b),
+        x,
+        objective.value,
+        objective.gradient,
+        value_and_gradient=objective.value_and_gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method=method,
+        params={"learning_rate": learning_rate, "momentum": momentum},
+    )
+
+
 def heavy_ball(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8) -> Trajectory:
     """Heavy-ball momentum: V ← βV + ∇f(θ), θ ← θ − ηV, with V₀ = 0 (lecture 06).
 
@@ -274,26 +298,13 @@ def heavy_ball(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-
     >>> str(heavy_ball(quadratic([1.0, 100.0]), [1.0, 1.0], 0.0132, 0.67).status)
     'converged'
     """
-    lr = positive(learning_rate, "learning_rate")
-    beta = in_unit_interval(momentum, "momentum")
-    x = _setup(objective, x0, max_iter, tol, lr, beta)
-    eta, b = _column(lr), _column(beta)
-    velocity = np.zeros_like(x)
 
-    def step(x, g, t):
-        velocity[...] = b * velocity + g
-        return x - eta * velocity
+    def step(x, g, velocity, eta, b):
+        velocity[...] = b * velocity + g  # V ← βV + ∇f(θ)
+        return x - eta * velocity  # θ ← θ − ηV
 
-    return iterate(
-        step,
-        x,
-        objective.value,
-        objective.gradient,
-        value_and_gradient=objective.value_and_gradient,
-        max_iter=max_iter,
-        tol=tol,
-        method="heavy ball",
-        params={"learning_rate": learning_rate, "momentum": momentum},
+    return _momentum_method(
+        step, "heavy ball", objective, x0, learning_rate, momentum, max_iter, tol
     )
 
 
@@ -323,27 +334,12 @@ def nesterov(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8)
     >>> str(nesterov(quadratic([1.0, 100.0]), [1.0, 1.0], 0.01, 0.8).status)
     'converged'
     """
-    lr = positive(learning_rate, "learning_rate")
-    beta = in_unit_interval(momentum, "momentum")
-    x = _setup(objective, x0, max_iter, tol, lr, beta)
-    eta, b = _column(lr), _column(beta)
-    velocity = np.zeros_like(x)
 
-    def step(x, g, t):
-        velocity[...] = b * velocity + g
-        return x - eta * (g + b * velocity)
+    def step(x, g, velocity, eta, b):
+        velocity[...] = b * velocity + g  # V ← βV + ∇f(θ)
+        return x - eta * (g + b * velocity)  # θ ← θ − η(∇f(θ) + βV)
 
-    return iterate(
-        step,
-        x,
-        objective.value,
-        objective.gradient,
-        value_and_gradient=objective.value_and_gradient,
-        max_iter=max_iter,
-        tol=tol,
-        method="Nesterov",
-        params={"learning_rate": learning_rate, "momentum": momentum},
-    )
+    return _momentum_method(step, "Nesterov", objective, x0, learning_rate, momentum, max_iter, tol)
 
 
 def _usable_hessian(H):
