@@ -120,6 +120,16 @@ def rotation_2d(angle: float) -> np.ndarray:
     return np.array([[c, -s], [s, c]])
 
 
+def _solve_or_none(A, b):
+    """A⁻¹b, or None when A is singular to working precision or the answer is not finite."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            x = np.linalg.solve(A, b)
+    except np.linalg.LinAlgError:
+        return None
+    return x if np.all(np.isfinite(x)) else None
+
+
 def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quadratic:
     """The quadratic f(x) = ½ xᵀAx − bᵀx with A = Q diag(λ) Qᵀ (lectures 04, 06, 07).
 
@@ -176,14 +186,12 @@ def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quad
     def hessian(x):
         return np.broadcast_to(A, (*x.shape[:-1], d, d)).copy()
 
-    critical = {}
-    if np.all(lam != 0):
-        xstar = np.linalg.solve(A, bvec)
+    critical, span = {}, 2.0
+    xstar = _solve_or_none(A, bvec) if np.all(lam != 0) else None
+    if xstar is not None:  # a numerically singular A (λ = 1e-300, say) has no listed point
         kind = "minimum" if np.all(lam > 0) else "maximum" if np.all(lam < 0) else "saddle"
         critical[kind] = xstar
         span = 2.0 + float(np.max(np.abs(xstar)))
-    else:
-        span = 2.0
     return _objective(
         f"quadratic λ={np.array2string(lam, precision=3)}",
         value,

@@ -62,6 +62,15 @@ def test_quadratic_has_the_chosen_eigenvalues_and_minimiser():
     np.testing.assert_allclose(f.gradient(x), nd.Gradient(f.value)(x), rtol=1e-8)
 
 
+def test_a_numerically_singular_quadratic_is_built_without_a_listed_critical_point():
+    # λ = 1e-300 vanishes next to 1 once A is rotated: A is singular to working precision.
+    f = objectives.quadratic([1e-300, 1.0], b=[1.0, 1.0], angle=0.3)
+    assert f.critical_points == {}
+    np.testing.assert_allclose(f.gradient(np.zeros(2)), [-1.0, -1.0])
+    g = objectives.quadratic([1e-3, 1.0], b=[1.0, 1.0], angle=0.3)  # tiny but usable
+    np.testing.assert_allclose(g.gradient(g.minimizers[0]), 0.0, atol=1e-9)
+
+
 @pytest.mark.parametrize("kappa", [1.0, 10.0, 1e4])
 def test_ill_conditioned_quadratic_has_the_requested_condition_number(kappa):
     f = objectives.ill_conditioned_quadratic(kappa, dim=4, angle=0.0)
