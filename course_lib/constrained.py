@@ -534,7 +534,7 @@ def kkt_check(x, lam, A, b, radius, tol=1e-6) -> KKTResult:
     residuals = (
         np.linalg.norm(g, axis=-1),
         np.maximum(0.0, slack),
-        np.maximum(0.0, -lam) + 0.0 * slack,
+        np.abs(np.minimum(lam, 0.0)) + 0.0 * np.abs(slack),  # +0.0, never −0.0, at λ = 0
         np.abs(lam * slack),
     )
     passed = np.all(np.stack(residuals) <= tol, axis=0)

@@ -301,3 +301,10 @@ def test_projected_gd_reports_divergence_without_warnings():
         f, [1.0, 1.0], 5.0, lambda x: c.project_box(x, -np.inf, np.inf), max_iter=2000
     )
     assert str(traj.status) == "diverged"
+
+
+def test_kkt_dual_feasibility_residual_is_a_plain_zero_when_the_multiplier_is_zero():
+    # An interior point with λ = 0: the residual prints as 0, not −0 (negative slack).
+    result = c.kkt_check(np.array([0.1, 0.0]), 0.0, np.eye(2), np.array([0.1, 0.0]), 1.0)
+    assert result.passed
+    assert not np.signbit(result.dual_feasibility)
