@@ -189,7 +189,8 @@ def as_paths(trajectories, name: str = "trajectories", dim: int = 2) -> list[np.
             raise ValueError(
                 f"{name} must hold points in R^{dim} (last axis {dim}), got shape {arr.shape}"
             )
-        paths.extend(arr.reshape(-1, *arr.shape[-2:]))
+        runs = int(np.prod(arr.shape[:-2]))  # not -1: an empty (0, dim) path is one path
+        paths.extend(arr.reshape(runs, *arr.shape[-2:]))
     return [_drawable(p) for p in paths]
 
 

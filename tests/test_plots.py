@@ -183,6 +183,14 @@ def test_contour_plot_draws_the_gradient_descent_path_it_is_given():
     np.testing.assert_allclose(plot.contours.levels, plots.level_grid(f).levels)
 
 
+def test_contour_plot_accepts_an_empty_path_as_a_placeholder_to_fill_later():
+    f = quadratic([1.0, 5.0])
+    plot = plots.contour_plot(f, [np.empty((0, 2))])
+    assert len(plot.paths) == 1 and plot.paths[0].get_xydata().shape == (0, 2)
+    plot.set_paths([np.array([[1.0, 1.0], [0.5, 0.2]])])
+    np.testing.assert_array_equal(plot.ends.get_xydata(), [[0.5, 0.2]])
+
+
 def test_contour_plot_gives_one_path_per_run_of_a_batch_trimmed_to_its_stop():
     f = quadratic([1.0, 4.0])
     etas = np.array([0.05, 0.2, 0.45])
