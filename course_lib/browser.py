@@ -284,3 +284,88 @@ def time_burst(
     if not data["frames"] or not data["presses"]:
         return float("nan")
     return max(0.0, data["frames"][-1] - data["presses"][-1])
+
+
+# RISE (jupyterlab-rise): its JupyterLab command behind the notebook toolbar's "Render as
+# Reveal Slideshow" button, View menu entry and Alt+R. The deck opens in a panel beside the
+# notebook, an iframe running RISE's own small Jupyter app on the notebook's kernel.
+RISE_PREVIEW = "RISE:preview"
+RISE_IFRAME = "iframe[src*='/rise/']"
+
+# Indices of the cells of the current notebook that show a slider panel (JupyterLab).
+PANEL_CELLS = """() => window.jupyterapp.shell.currentWidget.content.widgets
+  .map((c, i) => (c.node.querySelector('.course-panel') ? i : -1)).filter(i => i >= 0)"""
+
+# In the RISE deck: the slide shown now, and whether it holds notebook cell ``cell``.
+RISE_SLIDE = """(cell) => {
+  const present = [...document.querySelectorAll('.reveal .slides section.present')];
+  const slide = present[present.length - 1];
+  const target = document.querySelectorAll('.jp-Notebook .jp-Cell')[cell];
+  return {
+    slides: document.querySelectorAll('.reveal .slides section').length,
+    text: slide ? slide.innerText.slice(0, 80) : null,
+    fragments: slide ? slide.querySelectorAll('.fragment.visible').length : 0,
+    left: slide ? Math.round(slide.getBoundingClientRect().left) : null,
+    holds: !!slide && !!target && slide.contains(target),
+  };
+}"""
+
+
+def panel_cells(page) -> list[int]:
+    """Indices of the cells of the open notebook that show a slider panel (JupyterLab)."""
+    return page.evaluate(PANEL_CELLS)
+
+
+def open_rise(page, cell: int = 0, timeout: float = 180.0):
+    """Start RISE's slideshow of the open notebook at cell ``cell``; return the deck's frame.
+
+    Runs ``RISE:preview`` on the notebook (RISE starts at the selected cell) and waits until
+    reveal.js shows a slide in the iframe. The drive helpers above take the returned
+    Playwright ``Frame`` in place of a page (pass ``lab=False`` to :func:`move_slider`).
+    """
+    page.evaluate(
+        "(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", cell
+    )
+    page.evaluate(f"() => window.jupyterapp.commands.execute('{RISE_PREVIEW}')")
+    deadline = time.monotonic() + timeout
+    while True:
+        handle = page.query_selector(RISE_IFRAME)
+        frame = handle.content_frame() if handle else None
+        if frame is not None and frame.evaluate(RISE_SLIDE, 0)["text"] is not None:
+            return frame
+        if time.monotonic() > deadline:
+            raise BrowserCheckError(f"timed out after {timeout:.0f} s waiting for the RISE deck")
+        time.sleep(0.25)
+
+
+def rise_slide(frame, cell: int = 0) -> dict:
+    """The RISE deck's current slide: its text, and whether it holds notebook cell ``cell``."""
+    return frame.evaluate(RISE_SLIDE, cell)
+
+
+def rise_go_to_cell(page, frame, cell: int, presses: int = 100, wait: float = 3.0) -> int:
+    """Press ArrowRight in the RISE deck until the slide shown holds notebook cell ``cell``.
+
+    Returns how many presses it took, once the slide has stopped moving (reveal.js slides it
+    in). Each press waits up to ``wait`` seconds for the slide to change (a press that shows
+    a fragment leaves it in place).
+    """
+    frame.evaluate("() => { const nb = document.querySelector('.jp-Notebook'); nb && nb.focus(); }")
+    for k in range(presses + 1):
+        state = rise_slide(frame, cell)
+        if state["holds"]:
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:  # the transition is over when it stops moving
+                time.sleep(0.3)
+                left, state = state["left"], rise_slide(frame, cell)
+                if state["left"] == left:
+                    break
+            return k
+        page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            now = rise_slide(frame, cell)
+            if (now["text"], now["fragments"]) != (state["text"], state["fragments"]):
+                break
+            time.sleep(0.1)
+    raise BrowserCheckError(f"{presses} ArrowRight presses did not reach the slide of cell {cell}")
