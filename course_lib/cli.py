@@ -66,11 +66,17 @@ def _present(args) -> int:
     from course_lib import presenting, servers
 
     (path,) = presenting.lecture_paths([args.lecture])
-    folder = Path(tempfile.mkdtemp(prefix="course-present-"))
-    app_path = folder / path.name
-    nbformat.write(presenting.panels_notebook(path), app_path)
-    with servers.start_voila(app_path, port=args.port) as app:
-        print(f"{path.stem} panels: {app.url_for('')}\n(Ctrl-C stops the app)", flush=True)
+    if args.slides:  # the whole lecture, as Voila runs it: Voila does not write the notebook
+        server = servers.start_voila(path, port=args.port, template=presenting.LIVE_SLIDES)
+        what = "live slides (arrow keys move the deck, or a slider you clicked)"
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="course-present-"))
+        app_path = folder / path.name
+        nbformat.write(presenting.panels_notebook(path), app_path)
+        server = servers.start_voila(app_path, port=args.port)
+        what = "panels"
+    with server as app:
+        print(f"{path.stem} {what}: {app.url_for('')}\n(Ctrl-C stops the app)", flush=True)
         try:
             app.process.wait()
         except KeyboardInterrupt:
@@ -132,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
         "present", help="serve a lecture's panels as a Voila app on 127.0.0.1 with a token"
     )
     p.add_argument("lecture", metavar="NN", help="lecture number")
+    p.add_argument(
+        "--slides",
+        action="store_true",
+        help="the whole lecture as live reveal.js slides, sliders working (Voila's reveal "
+        "template); default: its headings and panels alone",
+    )
     p.add_argument("--port", type=int, default=None, help="default: a free port")
     p.set_defaults(func=_present)
     return parser

@@ -1,7 +1,8 @@
 """Local Jupyter servers for presenting and for the browser tests: JupyterLab and Voila.
 
 Both listen on 127.0.0.1 only, behind a random token, and are stopped by their own process
-id. ``course present`` opens a lecture's panels as a Voila app with :func:`start_voila`; the
+id. ``course present`` opens a lecture's panels as a Voila app with :func:`start_voila` (with
+``--slides``, the whole lecture as live reveal.js slides, template ``course-reveal``); the
 real-browser tests (``tests/browser``) and ``make bench-ui`` start JupyterLab and Voila the
 same way, so what is tested is what an instructor runs.
 
@@ -24,6 +25,10 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+# A Jupyter data folder holding the course's Voila templates (voila/templates/<name>):
+# ``course-reveal`` is Voila's reveal template with reveal.js inlined from the course's copy.
+VOILA_TEMPLATES = Path(__file__).resolve().parent / "presenting"
 
 
 @dataclass
@@ -81,13 +86,13 @@ def _root_flags() -> list[str]:
     return ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
 
 
-def _launch(kind, args, port, token, log, cwd) -> Server:
+def _launch(kind, args, port, token, log, cwd, env=None) -> Server:
     log = (
         Path(log)
         if log is not None
         else Path(tempfile.mkstemp(prefix=f"{kind}-", suffix=".log")[1])
     )
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", **(env or {})}
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", *args],
@@ -203,9 +208,20 @@ def start_lab(
 
 
 def start_voila(
-    notebook, *, port: int | None = None, token: str | None = None, log=None, timeout=90.0
+    notebook,
+    *,
+    port: int | None = None,
+    token: str | None = None,
+    template: str | None = None,
+    log=None,
+    timeout=90.0,
 ) -> Server:
     """Voila rendering ``notebook`` (its outputs and widgets, no code) on 127.0.0.1.
+
+    ``template`` is a Voila template name (default: Voila's own, ``lab``), looked up first
+    among the course's templates (:data:`VOILA_TEMPLATES`): ``course-reveal`` serves the
+    notebook as a reveal.js deck on a live kernel, sliders working (``course present NN
+    --slides``).
 
     Voila executes the notebook when a page is opened, so readiness is probed with a path
     that only has to be answered (403), not with the notebook page.
@@ -225,5 +241,13 @@ def start_voila(
         f"--Voila.token={token}",
         "--VoilaConfiguration.show_tracebacks=True",
     ]
-    server = _launch("voila", args, port, token, log, notebook.parent)
+    env = None
+    if template is not None:
+        args.append(f"--template={template}")
+        # Voila finds templates in <Jupyter data dir>/voila/templates/<name>.
+        path = os.pathsep.join(
+            p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH")) if p
+        )
+        env = {"JUPYTER_PATH": path}
+    server = _launch("voila", args, port, token, log, notebook.parent, env)
     return wait_until_ready(server, "voila/ready-probe", timeout, any_answer=True)

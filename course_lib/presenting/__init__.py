@@ -9,6 +9,10 @@
   lectures and to the matching exercise (``course handout``).
 - :func:`panels_notebook` keeps a lecture's headings and panels only; ``course present NN``
   serves it as a Voila app on 127.0.0.1 behind a token (:mod:`course_lib.servers`).
+- ``course present NN --slides`` serves the whole lecture as live slides: Voila's reveal
+  template on a live kernel, sliders working, through the course's template
+  :data:`LIVE_SLIDES` (``presenting/voila/templates/course-reveal``: reveal.js and its CSS
+  inlined from ``presenting/reveal``, so nothing of the deck comes from a CDN).
 
 Without a network, formulas in the generated HTML show as their LaTeX source (MathJax is
 loaded from its CDN when a network is there); everything else is in the files.
@@ -26,6 +30,7 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 REVEAL = Path(__file__).resolve().parent / "reveal"
+LIVE_SLIDES = "course-reveal"  # the Voila template of `course present --slides`
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
