@@ -196,12 +196,15 @@ class Panel:
         out of the cached background and drawn over it at each move.
     image_format : {"png", "jpeg"}
         How the pixels travel to the browser (see :func:`encode`).
+    artists : dict, optional
+        The named artists a panel builder drew, kept as :attr:`artists` so tests and callers
+        can read what a move changed.
 
     Attributes
     ----------
     widget : ipywidgets.VBox
         Controls, image and readout; a bare ``panel`` at the end of a cell shows it too.
-    figure, controls, readout, state, png, values, last_timing, background_draws
+    figure, controls, readout, state, png, values, last_timing, background_draws, artists
 
     Examples
     --------
@@ -227,6 +230,7 @@ class Panel:
         animated=None,
         *,
         image_format: str = "png",
+        artists: dict | None = None,
     ):
         if isinstance(figure, plots.Plot):
             animated = figure.animated if animated is None else animated
@@ -236,6 +240,7 @@ class Panel:
         if not isinstance(controls, dict):
             raise TypeError(f"controls must be a dict name -> spec, got {type(controls).__name__}")
         self.figure = figure
+        self.artists = artists
         self._update = callable_arg(update, "update")
         self._format = one_of(image_format, "image_format", IMAGE_FORMATS)
         self.controls = {name: control(spec, name) for name, spec in controls.items()}

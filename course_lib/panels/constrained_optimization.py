@@ -504,9 +504,7 @@ def constrained_panel(radius: float = RADIUS, learning_rate: float = 0.1, dual_s
         "dual_step": widgets.slider(*ALPHA_RANGE, dual_step, log=True, description="α (λ step)"),
     }
     moving = [artists[k] for k in ("disc", "contours", "answer", "lam", "lam_star")]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 PANELS = {"constrained": constrained_panel}

@@ -497,9 +497,7 @@ def finite_step_panel(radius: float = 0.05):
         artists[k]
         for k in ("circle", "gradient_step", "best_step", "measured", "second", "best_line")
     ]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 # --------------------------------------------------------------------------- descent panel
@@ -574,9 +572,7 @@ def descent_panel(learning_rate: float = 0.005, start=START, steps: int = 60):
         "steps": widgets.slider(1, MAX_STEPS, steps, description="steps"),
     }
     moving = [artists["contour"], artists["losses"]]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 PANELS = {"descent": descent_panel, "finite step": finite_step_panel}

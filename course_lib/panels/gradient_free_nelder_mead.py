@@ -645,14 +645,13 @@ def simplex_panel(function: str = "rosenbrock", x=None, y=None, iteration: int =
     }
     moving = [artists["view"], *(artists[k] for k in ("triangle", "here", "move", "zoom"))]
     moving += [artists["progress"], artists["marker"]]
-    panel = widgets.Panel(fig, update, controls, moving)
+    panel = widgets.Panel(fig, update, controls, moving, artists=artists)
     player = ipywidgets.Play(min=0, max=SCRUB_ITERATIONS, interval=120, description="play")
     ipywidgets.jslink((player, "value"), (controls["iteration"], "value"))
     panel.widget.children = (
         ipywidgets.HBox([player, *panel.controls.values()]),
         *panel.widget.children[1:],
     )
-    panel.artists = artists
     return panel
 
 
@@ -755,9 +754,7 @@ def dimension_panel(dimension: int = 4):
         "dimension": widgets.slider(int(dims[0]), int(dims[-1]), dimension, description="d")
     }
     moving = [artists["cursor"], artists["vline"], *artists["lines"].values()]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 PANELS = {

@@ -738,9 +738,7 @@ def explorer_panel(
         "y": widgets.slider(*VIEW[1], y, step=0.05, description="x₂"),
         "damping": widgets.slider(0.05, 2.0, damping, step=0.05, description="damping α"),
     }
-    panel = widgets.Panel(fig, update, controls, moving_artists(art))
-    panel.artists = art
-    return panel
+    return widgets.Panel(fig, update, controls, moving_artists(art), artists=art)
 
 
 PANELS = {"surface explorer": explorer_panel}

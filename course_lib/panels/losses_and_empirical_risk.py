@@ -457,9 +457,9 @@ def classifier_panel(margin=0.3, label_noise=0.1, learning_rate=1.0, seed=0):
         "seed": widgets.slider(*SEED_RANGE, seed, description="seed"),
     }
     moving = [artists[k] for k in ("positive", "negative", "flipped", "boundary", "right", "wrong")]
-    panel = widgets.Panel(fig, update, controls, [*moving, *artists["risks"].values()])
-    panel.artists = artists
-    return panel
+    return widgets.Panel(
+        fig, update, controls, [*moving, *artists["risks"].values()], artists=artists
+    )
 
 
 PANELS = {"classifier": classifier_panel}

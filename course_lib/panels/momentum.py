@@ -478,8 +478,7 @@ def momentum_panel(
     names = ("ellipses", "gd_path", "path", "curve", "measured", "marker", "measured_marker")
     names += ("gd_level", "hb_level", "beta_star")
     controls = _sliders(learning_rate, momentum, condition_number)
-    panel = widgets.Panel(fig, update, controls, [artists[k] for k in names])
-    panel.artists = artists
+    panel = widgets.Panel(fig, update, controls, [artists[k] for k in names], artists=artists)
     add_jump_buttons(panel, ("tuned GD", "Polyak's heavy ball"))
     return panel
 

@@ -274,9 +274,7 @@ def elbows_panel(units: int = 4):
 
     controls = {"units": widgets.slider(1, MAX_UNITS, units, description="units m")}
     moving = [*artists["pieces"], artists["fit"], artists["kinks"], artists["marker"]]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 # --------------------------------------------------------------------------- the training panel
@@ -380,9 +378,7 @@ def training_panel(units: int = 16, learning_rate: float = 0.05, epochs: int = M
         "epochs": widgets.slider(1, MAX_EPOCHS, epochs, description="epochs"),
     }
     moving = [artists[k] for k in ("start", "best", "sgd", "kinks", "losses", "floor")]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 PANELS = {"hidden units": elbows_panel, "training": training_panel}

@@ -303,9 +303,7 @@ def step_size_panel(learning_rate: float = 0.15, condition_number: float = 10.0)
         "condition_number": widgets.slider(1.0, 100.0, condition_number, log=True, description="κ"),
     }
     moving = [artists[k] for k in ("stability", "best", "measured", "ellipses", "path")]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 def line_search_panel(
@@ -338,9 +336,7 @@ def line_search_panel(
         "condition_number": widgets.slider(1.0, 100.0, condition_number, log=True, description="κ"),
     }
     moving = [artists[k] for k in ("ellipses", "path", "losses")]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists = artists
-    return panel
+    return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
 PANELS = {"step size": step_size_panel, "line search": line_search_panel}

@@ -644,10 +644,9 @@ def gradient_cloud_panel(batch_size: int = 5, replace: bool = False, seed: int =
         "replace": widgets.choice(REPLACEMENT, replace, buttons=True, description="draws"),
         "seed": _seed_slider(seed),
     }
-    panel = widgets.Panel(
-        fig, update, controls, [artists["cloud"], artists["circle"], artists["marker"]]
-    )
-    panel.artists, panel.data = artists, data
+    moving = [artists["cloud"], artists["circle"], artists["marker"]]
+    panel = widgets.Panel(fig, update, controls, moving, artists=artists)
+    panel.data = data
     return panel
 
 
@@ -797,8 +796,8 @@ def sgd_panel(
         "seed": _seed_slider(seed),
     }
     moving = [artists[k] for k in ("contour", "zoom", "losses", "floor")]
-    panel = widgets.Panel(fig, update, controls, moving)
-    panel.artists, panel.data = artists, data
+    panel = widgets.Panel(fig, update, controls, moving, artists=artists)
+    panel.data = data
     return panel
 
 
