@@ -77,6 +77,18 @@ class Trajectory:
         """Boolean array: which runs diverged."""
         return self.status == DIVERGED
 
+    def distance_to(self, point) -> np.ndarray:
+        """‖x_t − x*‖ for every stored iterate, shape (*batch, T + 1) (lectures 04, 06, 07).
+
+        Examples
+        --------
+        >>> t = Trajectory(np.array([[3.0, 4.0], [0.0, 1.0]]), np.zeros(2), np.zeros(2),
+        ...                np.array("max_iter"), np.array(1))
+        >>> t.distance_to([0.0, 0.0]).tolist()
+        [5.0, 1.0]
+        """
+        return np.linalg.norm(self.iterates - np.asarray(point, float), axis=-1)
+
     def run(self, index) -> Trajectory:
         """One run of a batch, trimmed to the steps it really took.
 

@@ -85,3 +85,14 @@ def test_run_of_a_single_run_is_refused_with_a_clear_message():
     traj = _scalar_quadratic_run(0.5, [1.0])
     with pytest.raises(ValueError, match="batched trajectory"):
         traj.run(0)
+
+
+def test_distance_to_is_the_error_norm_of_every_iterate_of_every_run():
+    rng = np.random.default_rng(3)
+    iterates = rng.normal(size=(4, 6, 3))
+    traj = Trajectory(
+        iterates, np.zeros((4, 6)), np.zeros((4, 6)), np.full(4, "max_iter"), np.full(4, 5)
+    )
+    point = rng.normal(size=3)
+    expected = np.sqrt(((iterates - point) ** 2).sum(axis=-1))
+    np.testing.assert_allclose(traj.distance_to(point), expected, rtol=1e-14)

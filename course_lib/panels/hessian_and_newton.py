@@ -311,7 +311,7 @@ def predicted_newton_errors(objective, minimizer, errors) -> np.ndarray:
 
 def error_norms(trajectory, point) -> np.ndarray:
     """‖x_t − x*‖ along a (batched) run, shape (*batch, T + 1)."""
-    return np.linalg.norm(trajectory.iterates - np.asarray(point, float), axis=-1)
+    return trajectory.distance_to(point)
 
 
 def drawable_path(points, limit: float = DRAW_LIMIT) -> np.ndarray:

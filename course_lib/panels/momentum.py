@@ -56,7 +56,7 @@ def error_norms(trajectory, minimizer) -> np.ndarray:
     >>> error_norms(heavy_ball(f, [3.0, 4.0], 0.1, 0.5, max_iter=3), [0.0, 0.0])[0]
     np.float64(5.0)
     """
-    return np.linalg.norm(trajectory.iterates - np.asarray(minimizer, float), axis=-1)
+    return trajectory.distance_to(minimizer)
 
 
 def velocities(trajectory, learning_rate) -> np.ndarray:

@@ -50,7 +50,7 @@ def measured_rate(trajectory, minimizer, window: int = 5) -> np.ndarray:
     0.9
     """
     window = positive_int(window, "window")
-    err = np.linalg.norm(trajectory.iterates - np.asarray(minimizer, float), axis=-1)
+    err = trajectory.distance_to(minimizer)
     stop = np.asarray(trajectory.stopped_at)[..., None]
     k = np.minimum(stop, window)
     end = np.take_along_axis(err, stop, axis=-1)
