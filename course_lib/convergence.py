@@ -334,7 +334,7 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     The O(1/t) rate of SGD with decaying steps on a strongly convex finite sum (same
     assumptions as :func:`sgd_distance_bound`; Bottou, Curtis & Nocedal 2018, Thm 4.7, and
     Nemirovski et al. 2009, eq. 2.9, in the form of Garrigos & Gower's recursion). Needs
-    cμ > 1 and γ₀ = c/a ≤ 1/(2 L_max). Proof: by induction on the recursion
+    cμ > 1 and γ₀ = c/a ≤ 1/(2 L_max) (which implies a ≥ 2cμ, as L_max ≥ μ). Proof: by induction on the recursion
     r_{t+1} ≤ (1 − γ_tμ) r_t + 2γ_t²σ*²: with s = t + a and C the constant,
     (1 − cμ/s) C/s + 2c²σ*²/s² ≤ C(s − 1)/s² ≤ C/(s + 1).
     In the course's schedule ``"inverse_time"`` (η₀/(1 + t/t₀)) this is c = η₀t₀, a = t₀;
@@ -351,7 +351,7 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     Examples
     --------
     >>> sgd_inverse_time_bound([0, 10], 2.0, 10.0, 1.0, 1.0, 1.0).tolist()
-    [1.0, 0.4]
+    [1.0, 0.5]
     """
     t = _steps(t)
     c = positive(scale, "scale")
@@ -359,6 +359,10 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     mu = positive(strong_convexity, "strong_convexity")
     if np.any(c * mu <= 1):
         raise ValueError(f"the bound needs scale · strong_convexity = cμ > 1, got {c * mu!r}")
+    if np.any(a < c * mu):
+        raise ValueError(
+            "the bound needs offset a ≥ cμ (every step γ_t μ ≤ 1; γ₀ ≤ 1/(2 L_max) gives a ≥ 2cμ)"
+        )
     sigma = positive(noise, "noise", allow_zero=True)
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
     return (np.maximum(a * R2, 2 * c**2 * sigma / (c * mu - 1)) / (t + a))[()]
@@ -386,7 +390,7 @@ def sgd_convex_bound(steps, learning_rate, per_example_L, noise, distance_sq):
 
     Examples
     --------
-    >>> float(sgd_convex_bound(100, 0.1, 1.0, 0.0, 2.0))
+    >>> round(float(sgd_convex_bound(100, 0.1, 1.0, 0.0, 2.0)), 12)
     0.125
     """
     T = _steps(steps)
