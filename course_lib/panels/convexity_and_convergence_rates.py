@@ -222,6 +222,64 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     }
 
 
+HORIZONS = (10, 30, 100, 300, 1000)
+
+
+def convex_sgd_problem():
+    """:func:`sgd_problem` with its first feature repeated as a sixth: μ = 0 (convex, not
+    strongly), the minimisers a line; returns X, y and (L, μ, L_max, σ*², w* of least norm)."""
+    X, y, _ = sgd_problem()
+    X = np.column_stack([X, X[:, 0]])
+    return X, y, convergence.least_squares_data(X, y)
+
+
+def sgd_convex_curves(horizons=HORIZONS, seeds=SGD_SEEDS, base_step=None):
+    """E f(x̄_T) − f* of SGD with the step γ_T = γ₀/√T chosen for each horizon T, and its bound.
+
+    On :func:`convex_sgd_problem`, from w₀ = 0. ONE :func:`course_lib.stochastic.sgd` call
+    runs every horizon (learning rates of shape (J, 1)) against every seed (K): iterates
+    (J, K, T_max + 1, d). For horizon T the average x̄_T = (1/T) Σ_{k<T} x_k of the first T
+    iterates of its run is scored; the bound is :func:`convergence.sgd_convex_bound`.
+    γ₀ defaults to √T_min / (4 L_max), so that every γ_T ≤ 1/(4 L_max).
+
+    Returns
+    -------
+    dict
+        ``horizons`` (J,), ``measured`` (J,) (mean over seeds), ``bound`` (J,),
+        ``learning_rates`` (J,), ``constants``.
+
+    Examples
+    --------
+    >>> out = sgd_convex_curves((10, 100), seeds=(0, 1))
+    >>> bool(np.all(out["measured"] <= out["bound"]))
+    True
+    """
+    T = np.asarray(horizons, dtype=int)
+    if T.ndim != 1 or np.any(T < 1):
+        raise ValueError(f"horizons must be a 1-D array of step counts >= 1, got {horizons!r}")
+    X, y, constants = convex_sgd_problem()
+    L, mu, Lmax, noise, w_star = constants
+    gamma0 = np.sqrt(T.min()) / (4 * Lmax) if base_step is None else float(base_step)
+    gammas = gamma0 / np.sqrt(T)
+    epochs = int(np.ceil(T.max() / X.shape[0]))
+    runs = sgd(
+        X, y, np.zeros(X.shape[1]), gammas[:, None], batch_size=1, epochs=epochs,
+        replace=True, seed=list(seeds), record="step", tol=0.0,
+    )
+    totals = np.cumsum(runs.iterates, axis=-2)  # (J, K, T_max + 1, d)
+    averages = totals[np.arange(T.size), :, T - 1, :] / T[:, None, None]  # (J, K, d)
+    f = least_squares(X, y)
+    gaps = f.value(averages) - f.value(w_star)
+    R2 = float(w_star @ w_star)
+    return {
+        "horizons": T,
+        "measured": gaps.mean(axis=1),
+        "bound": convergence.sgd_convex_bound(T, gammas, Lmax, noise, R2),
+        "learning_rates": gammas,
+        "constants": constants,
+    }
+
+
 # --------------------------------------------------------------------------- static figures
 
 
@@ -341,7 +399,8 @@ def bound_figure(measured: dict, bounds: dict, *, xscale="linear", ylabel="") ->
     """Measured curves (solid) and their bounds (dashed, same colour), log y axis.
 
     ``measured`` maps labels to 1-D arrays; ``bounds`` maps the same labels to a dict
-    {bound label: array} (or a single array). Values ≤ 0 are left out.
+    {bound label: array} (or a single array). Measured values below 10⁻¹⁴ of the curve's
+    largest (round-off, or exactly 0) are left out.
     """
     fig, ax = plots.new_figure()
     styles = ("--", ":", "-.")
@@ -349,7 +408,7 @@ def bound_figure(measured: dict, bounds: dict, *, xscale="linear", ylabel="") ->
         color = f"C{k % 10}"
         v = np.asarray(values, float)
         t = np.arange(v.size)
-        shown = v > 0
+        shown = v > 1e-14 * np.nanmax(np.abs(v))  # round-off below: left out
         ax.plot(t[shown], v[shown], "-", color=color, label=f"{label}: measured")
         extra = bounds.get(label, {})
         extra = extra if isinstance(extra, dict) else {"bound": extra}
@@ -361,6 +420,21 @@ def bound_figure(measured: dict, bounds: dict, *, xscale="linear", ylabel="") ->
     ax.set_xlabel("iteration t")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)
+    return plots.Plot(fig, ax)
+
+
+def horizon_figure(curves: dict) -> plots.Plot:
+    """:func:`sgd_convex_curves` drawn against the horizon T on log–log axes: the measured mean
+    gap of the averaged iterate (dots) and the bound of Garrigos & Gower's Thm 5.3 (squares)."""
+    T = np.asarray(curves["horizons"])
+    fig, ax = plots.new_figure()
+    ax.plot(T, curves["measured"], "o-", color="C0", label="measured: mean f(x̄_T) − f*")
+    ax.plot(T, curves["bound"], "s--", color="C3", label="bound, γ = γ₀/√T")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("horizon T")
+    ax.set_ylabel("$f(\\bar x_T) - f^*$")
+    ax.legend(fontsize=8)
     return plots.Plot(fig, ax)
 
 

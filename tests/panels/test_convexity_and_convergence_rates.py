@@ -188,3 +188,19 @@ def test_gd_reference_is_the_library_run():
     f, x0 = lecture.spectrum_quadratic(20.0)
     run = gradient_descent(f, x0, 0.5, max_iter=30, tol=0.0)
     np.testing.assert_allclose(run.iterates, gd_by_hand(f.A, x0, 0.5, 30), rtol=1e-10)
+
+
+def test_sgd_convex_curves_score_the_average_of_each_horizons_own_run():
+    out = lecture.sgd_convex_curves((5, 40), seeds=(3, 4))
+    X, y, (L, mu, Lmax, noise, w_star) = lecture.convex_sgd_problem()
+    assert mu == 0.0
+    for T, gamma, measured in zip((5, 40), out["learning_rates"], out["measured"], strict=True):
+        assert gamma == pytest.approx(np.sqrt(5) / (4 * Lmax) / np.sqrt(T))
+        runs = sgd(X, y, np.zeros(6), gamma, batch_size=1, epochs=1, replace=True,
+                   seed=[3, 4], record="step", tol=0.0)
+        avg = runs.iterates[:, :T].mean(axis=1)
+        r = avg @ X.T - y
+        r_star = X @ w_star - y
+        gap = 0.5 * np.mean(r**2, axis=1) - 0.5 * np.mean(r_star**2)
+        assert measured == pytest.approx(gap.mean(), rel=1e-9)
+    assert np.all(out["measured"] <= out["bound"])
