@@ -14,7 +14,8 @@ Deterministic bounds, with R² = ‖x₀ − x*‖² and step η ≤ 1/L (a func
 also L'-smooth for every L' ≥ L, so each bound holds with L replaced by 1/η):
 
     GD, convex                    f(x_t) − f* ≤ L R² / (2t)
-    GD, μ-strongly convex         ‖x_t − x*‖² ≤ (1 − μ/L)^t R²,   f(x_t) − f* ≤ (1 − μ/L)^t (f(x₀) − f*)
+    GD, μ-strongly convex         ‖x_t − x*‖² ≤ (1 − μ/L)^t R²,
+                                  f(x_t) − f* ≤ (1 − μ/L)^t (f(x₀) − f*)
     Nesterov, convex              f(x_t) − f* ≤ 2 L R² / (t + 1)²
     Nesterov, μ-strongly convex   f(x_t) − f* ≤ (1 − √(μ/L))^t (f(x₀) − f* + μ/2 R²)
 
@@ -334,8 +335,8 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     The O(1/t) rate of SGD with decaying steps on a strongly convex finite sum (same
     assumptions as :func:`sgd_distance_bound`; Bottou, Curtis & Nocedal 2018, Thm 4.7, and
     Nemirovski et al. 2009, eq. 2.9, in the form of Garrigos & Gower's recursion). Needs
-    cμ > 1 and γ₀ = c/a ≤ 1/(2 L_max) (which implies a ≥ 2cμ, as L_max ≥ μ). Proof: by induction on the recursion
-    r_{t+1} ≤ (1 − γ_tμ) r_t + 2γ_t²σ*²: with s = t + a and C the constant,
+    cμ > 1 and γ₀ = c/a ≤ 1/(2 L_max) (which implies a ≥ 2cμ, as L_max ≥ μ). Proof: by
+    induction on the recursion r_{t+1} ≤ (1 − γ_tμ) r_t + 2γ_t²σ*²: with s = t + a and C the constant,
     (1 − cμ/s) C/s + 2c²σ*²/s² ≤ C(s − 1)/s² ≤ C/(s + 1).
     In the course's schedule ``"inverse_time"`` (η₀/(1 + t/t₀)) this is c = η₀t₀, a = t₀;
     c = 2/μ gives the classic constant max(a R², 8σ*²/μ²).
@@ -588,9 +589,7 @@ def set_convexity_check(contains, low, high, dim, *, points=4000, thetas=None, s
     mix = th[None, :, None] * a[:, None, :] + (1 - th[None, :, None]) * b[:, None, :]
     outside = ~np.asarray(contains(mix), dtype=bool)  # (pairs, thetas)
     i, j = np.unravel_index(np.argmax(outside), outside.shape)
-    return ConvexityCheck(
-        bool(not outside.any()), float(outside.mean()), a[i], b[i], float(th[j])
-    )
+    return ConvexityCheck(bool(not outside.any()), float(outside.mean()), a[i], b[i], float(th[j]))
 
 
 def bregman_divergence(objective, x, y):

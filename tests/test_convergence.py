@@ -56,7 +56,8 @@ def exact_sgd_moments(X, y, w0, gammas):
         Bm = B @ m  # (n, d)
         cross = Bm[:, :, None] * g[:, None, :]
         S = np.mean(
-            B @ S @ B - gamma * (cross + np.swapaxes(cross, 1, 2))
+            B @ S @ B
+            - gamma * (cross + np.swapaxes(cross, 1, 2))
             + gamma**2 * g[:, :, None] * g[:, None, :],
             axis=0,
         )
@@ -294,9 +295,11 @@ def test_sgd_bounds_hold_for_the_exact_expectation(schedule):
     X, y = regression(n=30, d=3)
     L, mu, L_max, noise, w_star = cv.least_squares_data(X, y)
     eta0, t0 = 0.5 / L_max, 4 * L_max / mu  # γ_t = 2/(μ(t + t₀)) for the 1/t schedule
-    gammas = learning_rate_schedule(schedule, eta0, 600, decay_time=t0) if schedule != (
-        "constant"
-    ) else np.full(600, eta0)
+    gammas = (
+        learning_rate_schedule(schedule, eta0, 600, decay_time=t0)
+        if schedule != ("constant")
+        else np.full(600, eta0)
+    )
     w0 = np.array([3.0, -2.0, 1.0])
     R2 = float(np.sum((w0 - w_star) ** 2))
     dist, _ = exact_sgd_moments(X, y, w0, gammas)
@@ -314,8 +317,18 @@ def test_sgd_runs_agree_with_the_exact_expectation():
     L, mu, L_max, noise, w_star = cv.least_squares_data(X, y)
     gamma = 0.5 / L_max
     w0 = np.array([2.0, -1.0])
-    runs = sgd(X, y, w0, gamma, batch_size=1, epochs=5, replace=True, seed=list(range(4000)),
-               record="step", tol=0.0)
+    runs = sgd(
+        X,
+        y,
+        w0,
+        gamma,
+        batch_size=1,
+        epochs=5,
+        replace=True,
+        seed=list(range(4000)),
+        record="step",
+        tol=0.0,
+    )
     sample = np.mean(np.sum((runs.iterates - w_star) ** 2, axis=-1), axis=0)
     exact, _ = exact_sgd_moments(X, y, w0, np.full(100, gamma))
     spread = np.std(np.sum((runs.iterates - w_star) ** 2, axis=-1), axis=0) / np.sqrt(4000)
@@ -354,12 +367,8 @@ def test_sgd_bounds_refuse_steps_outside_their_theorem():
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    x=st.floats(-5, 5), y=st.floats(-5, 5), theta=st.floats(0, 1), a=st.floats(0.1, 3)
-)
-def test_jensen_gap_of_a_parabola_is_minus_a_theta_one_minus_theta_distance_squared(
-    x, y, theta, a
-):
+@given(x=st.floats(-5, 5), y=st.floats(-5, 5), theta=st.floats(0, 1), a=st.floats(0.1, 3))
+def test_jensen_gap_of_a_parabola_is_minus_a_theta_one_minus_theta_distance_squared(x, y, theta, a):
     gap = cv.jensen_gap(lambda p: a * p[..., 0] ** 2, [x], [y], theta)
     assert gap == pytest.approx(-a * theta * (1 - theta) * (x - y) ** 2, abs=1e-9)
 
@@ -374,8 +383,9 @@ def test_convexity_check_finds_convex_and_nonconvex_functions():
         assert cv.convexity_check(f, -3.0, 3.0, 2).convex
     wave = cv.convexity_check(lambda p: np.sin(p[..., 0]) + p[..., 1] ** 2, -3.0, 3.0, 2)
     assert not wave.convex
-    assert cv.jensen_gap(lambda p: np.sin(p[..., 0]) + p[..., 1] ** 2, wave.x, wave.y,
-                         wave.theta) == pytest.approx(wave.worst)
+    assert cv.jensen_gap(
+        lambda p: np.sin(p[..., 0]) + p[..., 1] ** 2, wave.x, wave.y, wave.theta
+    ) == pytest.approx(wave.worst)
     assert wave.worst > 0
 
 
@@ -401,10 +411,13 @@ def test_bregman_divergence_of_a_quadratic_is_half_the_a_norm(seed, d):
     f = quadratic(lam, rotation=random_rotation(rng, d))
     x, y = rng.normal(size=(2, 7, d))
     D = cv.bregman_divergence(f, x, y)
-    np.testing.assert_allclose(D, 0.5 * np.einsum("ki,ij,kj->k", y - x, f.A, y - x),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        D, 0.5 * np.einsum("ki,ij,kj->k", y - x, f.A, y - x), rtol=1e-9, atol=1e-12
+    )
     r2 = np.sum((y - x) ** 2, axis=-1)
-    assert np.all(lam.min() / 2 * r2 <= D * (1 + 1e-9)) and np.all(D <= lam.max() / 2 * r2 * (1 + 1e-9))
+    assert np.all(lam.min() / 2 * r2 <= D * (1 + 1e-9)) and np.all(
+        D <= lam.max() / 2 * r2 * (1 + 1e-9)
+    )
 
 
 def test_empirical_rate_and_its_errors():

@@ -200,8 +200,18 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     kw = {"decay_time": t0} if schedule == "inverse_time" else None
     w0 = np.zeros(X.shape[1])
     runs = sgd(
-        X, y, w0, eta0, batch_size=1, epochs=SGD_EPOCHS, schedule=schedule, schedule_kw=kw,
-        replace=True, seed=list(seeds), record="step", tol=0.0,
+        X,
+        y,
+        w0,
+        eta0,
+        batch_size=1,
+        epochs=SGD_EPOCHS,
+        schedule=schedule,
+        schedule_kw=kw,
+        replace=True,
+        seed=list(seeds),
+        record="step",
+        tol=0.0,
     )
     distances = np.sum((runs.iterates - w_star) ** 2, axis=-1)  # (seeds, T + 1)
     steps = distances.shape[-1] - 1
@@ -210,9 +220,7 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     bounds = {"recursion (any schedule)": convergence.sgd_distance_bound(etas, Lmax, mu, noise, R2)}
     if schedule == "inverse_time" and eta0 * t0 * mu > 1:
         t = np.arange(steps + 1)
-        bounds["C/(t + t₀)"] = convergence.sgd_inverse_time_bound(
-            t, eta0 * t0, t0, mu, noise, R2
-        )
+        bounds["C/(t + t₀)"] = convergence.sgd_inverse_time_bound(t, eta0 * t0, t0, mu, noise, R2)
     return {
         "measured": distances.mean(axis=0),
         "one_run": distances[0],
@@ -263,8 +271,16 @@ def sgd_convex_curves(horizons=HORIZONS, seeds=SGD_SEEDS, base_step=None):
     gammas = gamma0 / np.sqrt(T)
     epochs = int(np.ceil(T.max() / X.shape[0]))
     runs = sgd(
-        X, y, np.zeros(X.shape[1]), gammas[:, None], batch_size=1, epochs=epochs,
-        replace=True, seed=list(seeds), record="step", tol=0.0,
+        X,
+        y,
+        np.zeros(X.shape[1]),
+        gammas[:, None],
+        batch_size=1,
+        epochs=epochs,
+        replace=True,
+        seed=list(seeds),
+        record="step",
+        tol=0.0,
     )
     totals = np.cumsum(runs.iterates, axis=-2)  # (J, K, T_max + 1, d)
     averages = totals[np.arange(T.size), :, T - 1, :] / T[:, None, None]  # (J, K, d)
@@ -479,7 +495,13 @@ def draw_rates():
     ax.legend(fontsize=8, loc="lower left")
     # what the lines are changes with the method: an animated text, not the (static) legend
     artists["names"] = ax.text(
-        0.98, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=8,
+        0.98,
+        0.97,
+        "",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        fontsize=8,
         bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.9},
     )
     return fig, artists
@@ -512,7 +534,8 @@ def update_rates(artists, method: str, condition_number: float, step_fraction: f
     else:
         ratio = {k: worst_ratio(out["measured"], b) for k, b in out["bounds"].items()}
         lines.append(
-            "max over t ≥ 1 of measured / bound: " + ", ".join(f"{k} {v:.3g}" for k, v in ratio.items())
+            "max over t ≥ 1 of measured / bound: "
+            + ", ".join(f"{k} {v:.3g}" for k, v in ratio.items())
         )
         lines.append("bound holds" if max(ratio.values()) <= 1 + 1e-9 else "BOUND VIOLATED")
     artists["state"] = out
@@ -604,8 +627,10 @@ def update_sgd(artists, schedule: str, step_fraction: float, decay_time: float) 
         f" bound {out['bounds']['recursion (any schedule)'][-1]:.3g}",
     ]
     if schedule == "constant":
-        lines.append(f"constant step: the bound levels off at the noise floor 2ησ*²/μ = "
-                     f"{2 * eta0 * noise / mu:.3g}")
+        lines.append(
+            f"constant step: the bound levels off at the noise floor 2ησ*²/μ = "
+            f"{2 * eta0 * noise / mu:.3g}"
+        )
     elif closed is None:
         lines.append(f"c μ = η₀ t₀ μ = {eta0 * decay_time * mu:.3g} ≤ 1: no O(1/t) guarantee")
     else:
@@ -615,7 +640,9 @@ def update_sgd(artists, schedule: str, step_fraction: float, decay_time: float) 
     return "\n".join(lines)
 
 
-def sgd_panel(schedule: str = "inverse_time", step_fraction: float = 1.0, decay_time: float = 300.0):
+def sgd_panel(
+    schedule: str = "inverse_time", step_fraction: float = 1.0, decay_time: float = 300.0
+):
     """Schedule, η₀ and the decay time t₀: SGD's mean squared distance against its bounds.
 
     On :func:`sgd_problem`, 30 seeded runs of 1000 single-example steps in one call per move.

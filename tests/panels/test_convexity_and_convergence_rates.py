@@ -48,7 +48,9 @@ def test_gd_curve_is_the_gap_of_a_by_hand_run():
     np.testing.assert_allclose(out["measured"], gap, rtol=1e-9, atol=1e-300)
     t = np.arange(101)
     R2 = float(x0 @ x0)
-    np.testing.assert_allclose(out["bounds"]["convex: L R²/(2t)"], R2 / (2 * 0.8 * np.maximum(t, 1)))
+    np.testing.assert_allclose(
+        out["bounds"]["convex: L R²/(2t)"], R2 / (2 * 0.8 * np.maximum(t, 1))
+    )
     q = (1 - 0.8 / 50) ** t
     np.testing.assert_allclose(out["bounds"]["strongly convex: (1 − μ/L)^t gap₀"], q * gap[0])
 
@@ -112,7 +114,9 @@ def test_rates_panel_draws_the_curves_it_computes_and_blits(rates):
         np.testing.assert_allclose(drawn, expected, rtol=1e-12)
         first = rates.artists["bounds"][0].get_ydata()
         bound = list(out["bounds"].values())[0]
-        np.testing.assert_allclose(first, np.where(bound > lecture.FLOOR, bound, np.nan), rtol=1e-12)
+        np.testing.assert_allclose(
+            first, np.where(bound > lecture.FLOOR, bound, np.nan), rtol=1e-12
+        )
         assert method in rates.artists["names"].get_text()
         if method != "heavy ball":
             assert "bound holds" in readout
@@ -123,15 +127,26 @@ def test_sgd_curves_average_the_seeded_runs_and_stay_under_the_recursion():
     out = lecture.sgd_curves("inverse_time", 1.0, 300.0, seeds=(0, 1, 2))
     X, y, (L, mu, Lmax, noise, w_star) = lecture.sgd_problem()
     runs = sgd(
-        X, y, np.zeros(5), 0.5 / Lmax, batch_size=1, epochs=lecture.SGD_EPOCHS,
-        schedule="inverse_time", schedule_kw={"decay_time": 300.0}, replace=True,
-        seed=[0, 1, 2], record="step", tol=0.0,
+        X,
+        y,
+        np.zeros(5),
+        0.5 / Lmax,
+        batch_size=1,
+        epochs=lecture.SGD_EPOCHS,
+        schedule="inverse_time",
+        schedule_kw={"decay_time": 300.0},
+        replace=True,
+        seed=[0, 1, 2],
+        record="step",
+        tol=0.0,
     )
     d2 = np.sum((runs.iterates - w_star) ** 2, axis=-1)
     np.testing.assert_allclose(out["measured"], d2.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(out["one_run"], d2[0], rtol=1e-12)
     assert set(out["bounds"]) == {"recursion (any schedule)", "C/(t + t₀)"}
-    assert np.all(out["bounds"]["recursion (any schedule)"] <= out["bounds"]["C/(t + t₀)"] * (1 + 1e-12))
+    assert np.all(
+        out["bounds"]["recursion (any schedule)"] <= out["bounds"]["C/(t + t₀)"] * (1 + 1e-12)
+    )
 
 
 def test_sgd_panel_hides_the_closed_form_when_its_assumption_fails(sgd_panel):
@@ -168,7 +183,9 @@ def test_convex_set_figure_marks_a_point_outside_the_crescent():
 def test_chord_and_sandwich_figures():
     lecture.chord_figure()
     assert convergence.convexity_check(lambda p: lecture.softplus_bowl(p[..., 0]), -3, 3, 1).convex
-    assert not convergence.convexity_check(lambda p: lecture.double_well(p[..., 0]), -3, 3, 1).convex
+    assert not convergence.convexity_check(
+        lambda p: lecture.double_well(p[..., 0]), -3, 3, 1
+    ).convex
     f, _ = lecture.spectrum_quadratic(10.0)
     plot = lecture.sandwich_figure(f, np.ones(lecture.DIM), np.arange(lecture.DIM), 1.0, 0.1)
     v = plot.values
@@ -196,8 +213,18 @@ def test_sgd_convex_curves_score_the_average_of_each_horizons_own_run():
     assert mu == 0.0
     for T, gamma, measured in zip((5, 40), out["learning_rates"], out["measured"], strict=True):
         assert gamma == pytest.approx(np.sqrt(5) / (4 * Lmax) / np.sqrt(T))
-        runs = sgd(X, y, np.zeros(6), gamma, batch_size=1, epochs=1, replace=True,
-                   seed=[3, 4], record="step", tol=0.0)
+        runs = sgd(
+            X,
+            y,
+            np.zeros(6),
+            gamma,
+            batch_size=1,
+            epochs=1,
+            replace=True,
+            seed=[3, 4],
+            record="step",
+            tol=0.0,
+        )
         avg = runs.iterates[:, :T].mean(axis=1)
         r = avg @ X.T - y
         r_star = X @ w_star - y

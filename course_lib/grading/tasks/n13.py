@@ -112,8 +112,16 @@ def _steps_reference(kappa, epsilon, accelerated):
 )
 def _steps_cases():
     return [
-        Case("κ = 100, ε = 1e-6, GD", (100.0, 1e-6, False), expected=_steps_reference(100, 1e-6, False)),
-        Case("κ = 100, ε = 1e-6, Nesterov", (100.0, 1e-6, True), expected=_steps_reference(100, 1e-6, True)),
+        Case(
+            "κ = 100, ε = 1e-6, GD",
+            (100.0, 1e-6, False),
+            expected=_steps_reference(100, 1e-6, False),
+        ),
+        Case(
+            "κ = 100, ε = 1e-6, Nesterov",
+            (100.0, 1e-6, True),
+            expected=_steps_reference(100, 1e-6, True),
+        ),
         Case("κ = 4, ε = 0.25, Nesterov: exactly 2", (4.0, 0.25, True), expected=2),
     ]
 
