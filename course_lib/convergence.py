@@ -336,8 +336,8 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     assumptions as :func:`sgd_distance_bound`; Bottou, Curtis & Nocedal 2018, Thm 4.7, and
     Nemirovski et al. 2009, eq. 2.9, in the form of Garrigos & Gower's recursion). Needs
     cμ > 1 and γ₀ = c/a ≤ 1/(2 L_max) (which implies a ≥ 2cμ, as L_max ≥ μ). Proof: by
-    induction on the recursion r_{t+1} ≤ (1 − γ_tμ) r_t + 2γ_t²σ*²: with s = t + a and C the constant,
-    (1 − cμ/s) C/s + 2c²σ*²/s² ≤ C(s − 1)/s² ≤ C/(s + 1).
+    induction on the recursion r_{t+1} ≤ (1 − γ_tμ) r_t + 2γ_t²σ*²: with s = t + a and C the
+    constant, (1 − cμ/s) C/s + 2c²σ*²/s² ≤ C(s − 1)/s² ≤ C/(s + 1).
     In the course's schedule ``"inverse_time"`` (η₀/(1 + t/t₀)) this is c = η₀t₀, a = t₀;
     c = 2/μ gives the classic constant max(a R², 8σ*²/μ²).
 
