@@ -19,10 +19,13 @@ also L'-smooth for every L' ≥ L, so each bound holds with L replaced by 1/η):
     Nesterov, convex              f(x_t) − f* ≤ 2 L R² / (t + 1)²
     Nesterov, μ-strongly convex   f(x_t) − f* ≤ (1 − √(μ/L))^t (f(x₀) − f* + μ/2 R²)
 
-References: Nesterov, *Introductory Lectures on Convex Optimization* (2004), Thms 2.1.14,
-2.1.15, 2.2.2, 2.2.3; Garrigos & Gower, *Handbook of convergence theorems for (stochastic)
-gradient methods* (2023, arXiv:2301.11235), Thms 3.4, 3.6, 5.3, 5.7; Su, Boyd & Candès (2016)
-for the (t − 1)/(t + 2) momentum; Bottou, Curtis & Nocedal (2018), Thm 4.7, for the 1/t steps.
+References: Nesterov, *Introductory Lectures on Convex Optimization* (2004), Ch. 2; Beck,
+*First-Order Methods in Optimization* (2017), Ch. 10; Garrigos & Gower, *Handbook of
+convergence theorems for (stochastic) gradient methods* (2023, arXiv:2301.11235), Sec. 3
+(gradient descent) and Sec. 5 (SGD); Beck & Teboulle (2009) and Su, Boyd & Candès (2016) for
+the (t − 1)/(t + 2) momentum; Bottou, Curtis & Nocedal (2018), Thm 4.7, for the 1/t steps.
+The SGD statements are derived in their docstrings from one recursion, and every bound is
+tested numerically (tests/test_convergence.py), so a mis-remembered constant would fail.
 """
 
 from __future__ import annotations
@@ -167,7 +170,7 @@ def _ratio(smoothness, strong_convexity) -> np.ndarray:
 def gd_convex_bound(t, smoothness, distance_sq):
     """f(x_t) − f* ≤ L ‖x₀ − x*‖² / (2t): GD with η = 1/L on a convex L-smooth f (lecture 13).
 
-    Nesterov (2004), Cor. 2.1.2; Garrigos & Gower (2023), Thm 3.4. Assumptions: f convex,
+    Beck (2017), Thm 10.21; Garrigos & Gower (2023), Sec. 3. Assumptions: f convex,
     L-smooth, with a minimiser x*; fixed step η = 1/L (any η ≤ 1/L with L replaced by 1/η).
     At t = 0 the value L R²/2 is returned (smoothness alone: f(x₀) − f* ≤ L/2 ‖x₀ − x*‖²).
 
@@ -198,7 +201,7 @@ def gd_convex_bound(t, smoothness, distance_sq):
 def gd_strongly_convex_bound(t, smoothness, strong_convexity, distance_sq):
     """‖x_t − x*‖² ≤ (1 − μ/L)^t ‖x₀ − x*‖²: GD, η = 1/L, μ-strongly convex f (lecture 13).
 
-    Garrigos & Gower (2023), Thm 3.6; Nesterov (2004), Thm 2.1.15 (which has the sharper
+    Garrigos & Gower (2023), Sec. 3; Nesterov (2004), Thm 2.1.15 (which has the sharper
     ((κ − 1)/(κ + 1))^(2t) for η = 2/(μ + L)). Assumptions: f μ-strongly convex and L-smooth,
     fixed step η = 1/L. A *linear* rate: a straight line of slope log(1 − μ/L) on log axes.
 
@@ -288,7 +291,7 @@ def _sgd_inputs(learning_rates, max_step, name="learning_rates"):
 def sgd_distance_bound(learning_rates, per_example_L, strong_convexity, noise, distance_sq):
     """E‖x_t − x*‖² bound of SGD with ANY steps γ_t ≤ 1/(2 L_max), strongly convex (lecture 13).
 
-    Theorem (Garrigos & Gower 2023, Lemma 5.6 and Thm 5.7; Gower et al. 2019). Let
+    Theorem (Garrigos & Gower 2023, Sec. 5; Gower et al. 2019). Let
     f = (1/n) Σ fᵢ with every fᵢ convex and L_max-smooth, f μ-strongly convex with minimiser
     x*, and σ*² = (1/n) Σ ‖∇fᵢ(x*)‖². SGD samples i uniformly and independently at each
     step, x_{t+1} = x_t − γ_t ∇f_i(x_t). If γ_t ≤ 1/(2 L_max) then
@@ -372,7 +375,7 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
 def sgd_convex_bound(steps, learning_rate, per_example_L, noise, distance_sq):
     """E f(x̄_T) − f* ≤ R²/(2γ(1 − 2γL_max)T) + γσ*²/(1 − 2γL_max) (lecture 13).
 
-    Garrigos & Gower (2023), Thm 5.3. Assumptions: f = (1/n) Σ fᵢ, every fᵢ convex and
+    Garrigos & Gower (2023), Sec. 5. Assumptions: f = (1/n) Σ fᵢ, every fᵢ convex and
     L_max-smooth, x* a minimiser, σ*² = (1/n) Σ ‖∇fᵢ(x*)‖²; SGD with i uniform and
     independent, constant step γ < 1/(2 L_max), run for T steps; x̄_T = (1/T) Σ_{k<T} x_k
     is the average of the iterates. No strong convexity. With γ = γ₀/√T (the step chosen

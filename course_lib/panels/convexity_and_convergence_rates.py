@@ -440,8 +440,8 @@ def bound_figure(measured: dict, bounds: dict, *, xscale="linear", ylabel="") ->
 
 
 def horizon_figure(curves: dict) -> plots.Plot:
-    """:func:`sgd_convex_curves` drawn against the horizon T on log–log axes: the measured mean
-    gap of the averaged iterate (dots) and the bound of Garrigos & Gower's Thm 5.3 (squares)."""
+    """:func:`sgd_convex_curves` against the horizon T on log–log axes: the measured mean gap
+    of the averaged iterate (dots) and :func:`convergence.sgd_convex_bound` (squares)."""
     T = np.asarray(curves["horizons"])
     fig, ax = plots.new_figure()
     ax.plot(T, curves["measured"], "o-", color="C0", label="measured: mean f(x̄_T) − f*")
