@@ -1,8 +1,9 @@
 """Deterministic iterative methods: gradient descent, line search, momentum, Newton.
 
-Lectures 03 (gradient descent), 04 (step size and line search), 06 (momentum) and 07
-(Newton). Every method takes an :class:`~course_lib.objectives.Objective` and a start point
-x0 of shape (d,) or (*batch, d), and returns a :class:`~course_lib.trajectory.Trajectory`.
+Lectures 03 (gradient descent), 04 (step size and line search), 06 (momentum), 07
+(Newton) and 13 (Nesterov's accelerated gradient for convex functions). Every method takes
+an :class:`~course_lib.objectives.Objective` and a start point x0 of shape (d,) or
+(*batch, d), and returns a :class:`~course_lib.trajectory.Trajectory`.
 A learning rate or momentum given as an array of K values runs K configurations together in
 one vectorised loop (iterates of shape (K, T + 1, d)).
 """

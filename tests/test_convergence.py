@@ -426,3 +426,17 @@ def test_empirical_rate_and_its_errors():
         cv.empirical_rate([1.0, 0.5], 5)
     with pytest.raises(ValueError, match="positive"):
         cv.empirical_rate([1.0, 0.0], 1)
+
+
+def test_accelerated_gradient_runs_a_batch_of_steps_and_checks_its_input():
+    f, x0 = random_quadratic(2, 4, 0.01, 1.0)
+    both = accelerated_gradient(f, x0, [0.5, 1.0], max_iter=30, tol=0.0)
+    for k, eta in enumerate((0.5, 1.0)):
+        alone = accelerated_gradient(f, x0, eta, max_iter=30, tol=0.0)
+        np.testing.assert_allclose(both.iterates[k], alone.iterates, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="learning_rate"):
+        accelerated_gradient(f, x0, -1.0)
+    with pytest.raises(ValueError, match="x0"):
+        accelerated_gradient(f, np.ones(3), 1.0)
+    diverged = accelerated_gradient(f, x0, 5.0, max_iter=500)
+    assert diverged.status.item() == "diverged"
