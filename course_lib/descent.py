@@ -1,8 +1,9 @@
 """Deterministic iterative methods: gradient descent, line search, momentum, Newton.
 
-Lectures 03 (gradient descent), 04 (step size and line search), 06 (momentum) and 07
-(Newton). Every method takes an :class:`~course_lib.objectives.Objective` and a start point
-x0 of shape (d,) or (*batch, d), and returns a :class:`~course_lib.trajectory.Trajectory`.
+Lectures 03 (gradient descent), 04 (step size and line search), 06 (momentum), 07
+(Newton) and 13 (Nesterov's accelerated gradient for convex functions). Every method takes
+an :class:`~course_lib.objectives.Objective` and a start point x0 of shape (d,) or
+(*batch, d), and returns a :class:`~course_lib.trajectory.Trajectory`.
 A learning rate or momentum given as an array of K values runs K configurations together in
 one vectorised loop (iterates of shape (K, T + 1, d)).
 """
@@ -340,6 +341,75 @@ def nesterov(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8)
         return x - eta * (g + b * velocity)  # θ ← θ − η(∇f(θ) + βV)
 
     return _momentum_method(step, "Nesterov", objective, x0, learning_rate, momentum, max_iter, tol)
+
+
+def accelerated_momentum(t):
+    """The momentum β_t = max(t − 1, 0)/(t + 2) of Nesterov's method for convex f (lecture 13).
+
+    It grows from 0 towards 1: no fixed β gives the O(1/t²) rate without a μ > 0 to tune it
+    to (Su, Boyd & Candès 2016). Vectorised over t.
+
+    Examples
+    --------
+    >>> accelerated_momentum(np.arange(5)).tolist()
+    [0.0, 0.0, 0.25, 0.4, 0.5]
+    """
+    t = as_float_array(t, "t")
+    return np.maximum(t - 1, 0) / (t + 2)
+
+
+def accelerated_gradient(objective, x0, learning_rate, *, max_iter=1000, tol=1e-8) -> Trajectory:
+    """Nesterov's accelerated gradient for convex f: momentum β_t = (t − 1)/(t + 2) (lecture 13).
+
+    The classical form, from y₀ = x₀:
+
+        x_{t+1} = y_t − η∇f(y_t),    y_{t+1} = x_{t+1} + β_{t+1} (x_{t+1} − x_t),
+
+    with :func:`accelerated_momentum` β_t. As in :func:`nesterov`, the trajectory stores the
+    points y_t where the gradient is taken (``V ← β_t V + ∇f(θ)``,
+    ``θ ← θ − η(∇f(θ) + β_{t+1} V)`` is the same iteration in torch's form); the x_t are
+    ``convergence.gradient_step_points``. With η ≤ 1/L on a convex L-smooth f,
+    f(x_t) − f* ≤ 2‖x₀ − x*‖² / (η(t + 1)²) (``convergence.nesterov_convex_bound``).
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    learning_rate : float or array_like
+        η > 0 (an array runs several at once).
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> str(accelerated_gradient(quadratic([0.01, 1.0]), [1.0, 1.0], 1.0).status)
+    'converged'
+    """
+    lr = positive(learning_rate, "learning_rate")
+    x = _setup(objective, x0, max_iter, tol, lr)
+    eta = _column(lr)
+    velocity = np.zeros_like(x)
+
+    def step(y, g, t):
+        velocity[...] = accelerated_momentum(t) * velocity + g  # x_t − x_{t+1} = η V
+        return y - eta * (g + accelerated_momentum(t + 1) * velocity)
+
+    return iterate(
+        step,
+        x,
+        objective.value,
+        objective.gradient,
+        value_and_gradient=objective.value_and_gradient,
+        max_iter=max_iter,
+        tol=tol,
+        method="accelerated gradient",
+        params={"learning_rate": learning_rate},
+    )
 
 
 def _usable_hessian(H):
