@@ -121,12 +121,14 @@ def _negative_axes(axis, ndim: int):
 
 
 def _check_exponent(p):
+    """A constant exponent: a float (NumPy's fast path for x**2) or an array."""
     if isinstance(p, (Tensor, Dual)):
         raise TypeError(
             "the exponent p of a ** p must be a constant number or array, not a "
             f"{type(p).__name__} (write exp(b * log(a)) to differentiate through it)"
         )
-    return as_float_array(p, "exponent")
+    p = as_float_array(p, "exponent")
+    return float(p) if p.ndim == 0 else p
 
 
 def _check_matmul(a, b):
@@ -161,7 +163,7 @@ class Tensor:
     op : str
         The operation that made the node (``"input"`` for a leaf).
     grad : ndarray or None
-        The adjoint ∂L/∂self after :func:`backward`.
+        The adjoint ∂L/∂self after :func:`backward` (None before, and for constants).
 
     Examples
     --------
@@ -276,7 +278,7 @@ class Tensor:
         a, p = self, _check_exponent(p)
         return Tensor._node(
             a.value**p,
-            f"^{float(p):g}" if p.ndim == 0 else "^p",
+            f"^{p:g}" if isinstance(p, float) else "^p",
             (a,),
             (lambda g: unbroadcast(g * p * a.value ** (p - 1), a.shape),),
         )
@@ -292,7 +294,10 @@ class Tensor:
 
         def vjp(g):
             full = np.zeros(a.shape)
-            np.add.at(full, index, g)  # repeated indices add up, as the chain rule says
+            if _basic(index):  # slices pick every entry at most once
+                full[index] += g
+            else:  # an index array may repeat an entry: its adjoints add up (chain rule)
+                np.add.at(full, index, g)
             return full
 
         return Tensor._node(a.value[index], "[ ]", (a,), (vjp,))
@@ -336,6 +341,14 @@ class Tensor:
     def relu(self):
         gate = self.value > 0  # relu'(0) = 0, as in course_lib.networks and torch
         return Tensor._node(np.maximum(self.value, 0.0), "relu", (self,), (lambda g: g * gate,))
+
+
+def _basic(index) -> bool:
+    """Whether ``index`` is basic indexing (integers, slices, ..., None): no repeats."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(
+        p is None or p is Ellipsis or isinstance(p, (slice, numbers.Integral)) for p in parts
+    )
 
 
 def _as_tensor(value) -> Tensor:
@@ -421,8 +434,10 @@ def propagate(node: Tensor) -> None:
     ū += v̄ ∂v/∂u for each parent u of v = node (the chain rule, summed over users).
     """
     for parent, vjp in zip(node.parents, node.vjps, strict=True):
-        if parent.op != "const":  # no gradient flows to a constant: skip its VJP
-            parent.grad = parent.grad + vjp(node.grad)
+        if parent.op == "const":  # no gradient flows to a constant: skip its VJP
+            continue
+        share = vjp(node.grad)
+        parent.grad = share if parent.grad is None else parent.grad + share
 
 
 def backward(output: Tensor, seed=None) -> None:
@@ -451,7 +466,7 @@ def backward(output: Tensor, seed=None) -> None:
     if seed.shape != output.shape:
         raise ValueError(f"seed must have the output's shape {output.shape}, got {seed.shape}")
     for node in order:
-        node.grad = np.zeros(node.shape)
+        node.grad = None  # not known yet: the first share a node receives starts its sum
     output.grad = seed
     for node in reversed(order):
         propagate(node)
@@ -507,7 +522,7 @@ def value_and_grad(f: Callable, argnums=0) -> Callable:
                 raise ValueError(f"f must return a scalar, got shape {out.shape}")
             backward(out)
             value = out.value
-            grads = [x.grad for x in inputs]
+            grads = [np.zeros(x.shape) if x.grad is None else x.grad for x in inputs]
         return float(value.reshape(())), (tuple(grads) if many else grads[0])
 
     return wrapped

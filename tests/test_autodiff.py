@@ -406,6 +406,9 @@ def test_bad_input_gets_a_clear_error_naming_the_argument():
 
 
 def test_a_function_that_ignores_its_input_has_zero_gradient():
+    g1, g2 = ad.grad(lambda a, b: ad.sum(a * 2.0), argnums=(0, 1))(np.ones(2), np.ones(3))
+    np.testing.assert_array_equal(g1, 2.0)
+    np.testing.assert_array_equal(g2, np.zeros(3))
     value, g = ad.value_and_grad(lambda x: 4.0)(np.ones(3))
     assert value == 4.0 and np.all(g == 0.0) and g.shape == (3,)
     value, slope = ad.jvp(lambda x: 4.0, np.ones(3), np.ones(3))
