@@ -175,8 +175,10 @@ def draw_graph(graph: Graph, *, ax=None, title: str | None = None):
     (highlight,) = [LineCollection([], colors="tab:red", linewidths=3, zorder=1)]
     ax.add_collection(highlight)
     dots = ax.scatter(xy[:, 0], xy[:, 1], s=900, c=[PENDING] * len(xy), edgecolors="k", zorder=2)
-    for (x, y), label in zip(xy, graph.labels, strict=True):
+    labels = [
         ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3)
+        for (x, y), label in zip(xy, graph.labels, strict=True)
+    ]  # moving with the dots, so that a panel draws them over the recoloured circles
     values = [
         ax.text(x, y - 0.33, "", ha="center", va="top", fontsize=8, color="0.25") for x, y in xy
     ]
@@ -192,7 +194,8 @@ def draw_graph(graph: Graph, *, ax=None, title: str | None = None):
         ax.spines[side].set_visible(False)
     if title:
         ax.set_title(title, fontsize=10)
-    artists = {"dots": dots, "values": values, "adjoints": adjoints, "highlight": highlight}
+    artists = {"dots": dots, "labels": labels, "values": values, "adjoints": adjoints}
+    artists["highlight"] = highlight
     return fig, artists
 
 
@@ -285,7 +288,8 @@ def backward_panel(x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], s
         "x2": widgets.slider(*X2_RANGE, x2, description="x₂"),
         "step": widgets.slider(0, n_steps, step, description="step"),
     }
-    moving = [artists["highlight"], artists["dots"], *artists["values"], *artists["adjoints"]]
+    moving = [artists["highlight"], artists["dots"], *artists["labels"]]
+    moving += [*artists["values"], *artists["adjoints"]]
     return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 

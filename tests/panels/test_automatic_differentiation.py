@@ -69,6 +69,8 @@ def test_the_panel_moves_colours_texts_and_edges_and_never_rebuilds():
         assert len(a["highlight"].get_segments()) == len(parents)
     assert (list(ax.texts), list(ax.collections)) == before
     assert panel.background_draws == 1  # only the moving artists were redrawn
+    moving = panel._animated
+    assert all(moving.index(t) > moving.index(a["dots"]) for t in a["labels"])  # on top
 
 
 def test_moving_the_inputs_recomputes_values_and_gradient():
