@@ -296,7 +296,7 @@ def backward_panel(x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], s
 # --------------------------------------------------------------------------- cost
 
 
-def _time(fn, *, min_time: float = 0.01, repeats: int = 3) -> float:
+def _time(fn, *, min_time: float = 0.005, repeats: int = 3) -> float:
     """The fastest of ``repeats`` mean times of fn() over loops of at least ``min_time`` s.
 
     The minimum is the measurement least disturbed by other processes on a loaded machine.
@@ -338,7 +338,7 @@ def cost_of_gradients(f=rosenbrock, dims=COST_DIMS, *, max_forward_dim=MAX_FORWA
         out["reverse"][i] = _time(lambda x=x: value_and_grad(x))
         slow = d >= 10_000  # one centered-difference gradient there takes about a second
         out["fd"][i] = _time(
-            lambda x=x: derivatives.gradient(f, x), min_time=0.0 if slow else 0.01,
+            lambda x=x: derivatives.gradient(f, x), min_time=0.0 if slow else 0.005,
             repeats=1 if slow else 3,
         )  # fmt: skip
         if d <= max_forward_dim:
