@@ -2,7 +2,7 @@
 
 Everything drawn here is computed by :mod:`course_lib.autodiff`: the computation graph of an
 expression is the engine's own graph (:func:`~course_lib.autodiff.topological_order`), and
-the backward panel steps through the engine's reverse sweep one
+the sweep panel steps through the engine's reverse sweep (and a forward sweep) one
 :func:`~course_lib.autodiff.propagate` at a time. The cost experiment times the engine
 against the finite differences of lecture 02 (:func:`course_lib.derivatives.gradient`), and
 the network functions write lecture 10's loss with engine operations, so that its
@@ -151,6 +151,43 @@ def reverse_sweep(graph: Graph) -> list[dict]:
     return steps
 
 
+def forward_sweep(graph: Graph, direction) -> list[dict]:
+    """Forward mode on a traced graph of scalars, one node at a time (lecture 14).
+
+    Each node's tangent is v̇ = Σ_u ∂v/∂u · u̇ over its parents u, in evaluation order, with
+    the inputs' tangents ẋ = ``direction``. For a scalar node the local derivative ∂v/∂u is
+    the node's VJP applied to 1. Returns one snapshot per step like :func:`reverse_sweep`
+    (``"tangents"`` instead of ``"adjoints"``); the output's tangent at the end is ∇f·ẋ.
+    """
+    direction = as_float_array(direction, "direction", ndim_min=1)
+    inputs = [i for i, n in enumerate(graph.nodes) if n.op == "input"]
+    if direction.shape != (len(inputs),):
+        raise ValueError(
+            f"direction must have one entry per input ({len(inputs)}), got {direction}"
+        )
+    if any(n.size != 1 for n in graph.nodes):
+        raise ValueError("forward_sweep draws graphs of scalars; use autodiff.jvp for arrays")
+    index = {id(n): i for i, n in enumerate(graph.nodes)}
+    seeds = dict(zip(inputs, direction, strict=True))
+    tangents: list = [None] * len(graph.nodes)
+    steps = [{"node": None, "tangents": list(tangents)}]
+    for i, node in enumerate(graph.nodes):
+        if node.op == "input":
+            tangents[i] = float(seeds[i])
+        else:
+            tangents[i] = float(
+                np.sum(
+                    [
+                        vjp(np.ones(node.shape)) * tangents[index[id(parent)]]
+                        for parent, vjp in zip(node.parents, node.vjps, strict=True)
+                        if parent.op != "const"
+                    ]
+                )
+            )
+        steps.append({"node": i, "tangents": list(tangents)})
+    return steps
+
+
 def _adjoints(graph: Graph) -> list:
     return [None if n.grad is None else np.array(n.grad) for n in graph.nodes]
 
@@ -200,10 +237,13 @@ def draw_graph(graph: Graph, *, ax=None, title: str | None = None):
 
 
 def show_step(graph: Graph, artists: dict, steps: list, step: int) -> str:
-    """Colour the nodes and write values and adjoints as they stand after ``step``."""
+    """Colour the nodes and write values and adjoints (or tangents) as they stand after
+    ``step`` of a :func:`reverse_sweep` (or :func:`forward_sweep`); returns the readout."""
     k = positive_int(step, "step", allow_zero=True)
     if k >= len(steps):
         raise ValueError(f"step must be at most {len(steps) - 1}, got {step}")
+    forward = "tangents" in steps[0]
+    key, bar = ("tangents", "v̇") if forward else ("adjoints", "v̄")
     snapshot = steps[k]
     done = {s["node"] for s in steps[1 : k + 1]}
     current = snapshot["node"]
@@ -213,28 +253,34 @@ def show_step(graph: Graph, artists: dict, steps: list, step: int) -> str:
     artists["dots"].set_facecolor(colours)
     for text, node in zip(artists["values"], graph.nodes, strict=True):
         text.set_text(f"v = {_number(node.value)}")
-    for text, adjoint in zip(artists["adjoints"], snapshot["adjoints"], strict=True):
-        text.set_text(f"v̄ = {_number(adjoint)}")
+    for text, number in zip(artists["adjoints"], snapshot[key], strict=True):
+        text.set_text(f"{bar} = {_number(number)}")
     xy = graph.positions
-    if current is None:
-        artists["highlight"].set_segments([])
-        return f"step 0: seed the output's adjoint v̄ = ∂f/∂f = 1 ({len(steps) - 1} steps to go)"
-    node = graph.nodes[current]
     segments = [[xy[p], xy[c]] for p, c in graph.edges if c == current]
     artists["highlight"].set_segments(segments)
-    if not node.parents:
-        return (
-            f"step {k}: {graph.labels[current]} is an input; its adjoint is final: "
-            f"∂f/∂{graph.labels[current]} = {_number(snapshot['adjoints'][current])}"
-        )
+    if current is None:
+        if forward:
+            return f"step 0: nothing computed yet ({len(steps) - 1} steps, in evaluation order)"
+        return f"step 0: seed the output's adjoint v̄ = ∂f/∂f = 1 ({len(steps) - 1} steps to go)"
+    label, number = graph.labels[current], _number(snapshot[key][current])
     parents = ", ".join(
         graph.labels[p] if graph.nodes[p].op == "input" else f"the {graph.labels[p]} node"
         for p, c in graph.edges
         if c == current
     )
+    if forward:
+        if not graph.nodes[current].parents:
+            return f"step {k}: {label} is an input; its tangent is the seed ẋ = {number}"
+        text = f"step {k}: the {label} node: v̇ = Σ ∂v/∂u·u̇ over {parents} = {number}"
+        if k == len(steps) - 1:
+            text += (
+                f"\nthe output's tangent is ∇f·ẋ = {number}: one pass, one directional derivative"
+            )
+        return text
+    if not graph.nodes[current].parents:
+        return f"step {k}: {label} is an input; its adjoint is final: ∂f/∂{label} = {number}"
     return (
-        f"step {k}: the {graph.labels[current]} node (v̄ = "
-        f"{_number(snapshot['adjoints'][current])}) adds v̄·∂v/∂u to its parents' adjoints: "
+        f"step {k}: the {label} node (v̄ = {number}) adds v̄·∂v/∂u to its parents' adjoints: "
         f"{parents}"
     )
 
@@ -252,14 +298,22 @@ def graph_figure(f=example, *inputs, step: int | None = None) -> plots.Plot:
     return plot
 
 
-def backward_panel(x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], step: int = 0):
-    """Sliders: the inputs x₁, x₂ and the step of the reverse sweep (lecture 14).
+MODES = {"reverse": None, "forward, ẋ = e₁": (1.0, 0.0), "forward, ẋ = e₂": (0.0, 1.0)}
+
+
+def sweep_panel(
+    x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], step: int = 0, mode="reverse"
+):
+    """Sliders: the inputs x₁, x₂, the step of the sweep, and the mode (lecture 14).
 
     The graph of f(x₁, x₂) = ln x₁ + x₁x₂ − sin x₂ with every node's value (grey) and adjoint
-    (red; "?" until something reached it). Step k runs :func:`~course_lib.autodiff.propagate`
-    on the k-th node in reverse topological order: the node turns orange, the edges to its
-    parents turn red, and its parents' adjoints grow by v̄·∂v/∂u. At the last step the inputs'
-    adjoints are the gradient.
+    (red; "?" until something reached it). In reverse mode step k runs
+    :func:`~course_lib.autodiff.propagate` on the k-th node in reverse topological order: the
+    node turns orange, the edges to its parents turn red, and its parents' adjoints grow by
+    v̄·∂v/∂u. At the last step the inputs' adjoints are the whole gradient. In forward mode
+    (:func:`forward_sweep`, seed ẋ = e₁ or e₂) step k computes the k-th node's tangent from
+    its parents'; at the last step the output's tangent is one partial derivative: a
+    gradient needs one forward pass per input.
 
     Returns
     -------
@@ -268,7 +322,7 @@ def backward_panel(x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], s
 
     Examples
     --------
-    >>> panel = backward_panel()
+    >>> panel = sweep_panel()
     >>> panel.set(step=7).startswith("step 7")
     True
     """
@@ -277,16 +331,20 @@ def backward_panel(x1: float = EXAMPLE_POINT[0], x2: float = EXAMPLE_POINT[1], s
     n_steps = len(graph.nodes)
     artists["graph"] = graph
 
-    def update(x1, x2, step):
+    def update(x1, x2, step, mode):
         traced = trace(example, x1, x2)  # same structure, new values
         artists["graph"] = traced
-        artists["steps"] = reverse_sweep(traced)
+        if MODES[mode] is None:
+            artists["steps"] = reverse_sweep(traced)
+        else:
+            artists["steps"] = forward_sweep(traced, MODES[mode])
         return show_step(traced, artists, artists["steps"], step)
 
     controls = {
         "x1": widgets.slider(*X1_RANGE, x1, description="x₁"),
         "x2": widgets.slider(*X2_RANGE, x2, description="x₂"),
         "step": widgets.slider(0, n_steps, step, description="step"),
+        "mode": widgets.choice(list(MODES), mode, buttons=True, description="mode"),
     }
     moving = [artists["highlight"], artists["dots"], *artists["labels"]]
     moving += [*artists["values"], *artists["adjoints"]]
@@ -408,4 +466,4 @@ def deep_network_loss(net: networks.ReLUNetwork, theta, X, y):
     return ad.mean((out.reshape(-1) - y) ** 2)
 
 
-PANELS = {"reverse sweep": backward_panel}
+PANELS = {"forward and reverse sweep": sweep_panel}

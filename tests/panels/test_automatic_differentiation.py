@@ -48,8 +48,50 @@ def test_the_reverse_sweep_ends_with_the_analytic_gradient_and_finalises_in_orde
     assert [a is None for a in steps[0]["adjoints"]] == [True] * 6 + [False]
 
 
+@settings(max_examples=30, deadline=None)
+@given(x1=st.floats(0.1, 5.0), x2=st.floats(-5.0, 5.0), u1=st.floats(-2, 2), u2=st.floats(-2, 2))
+def test_the_forward_sweep_carries_the_tangents_of_the_chain_rule(x1, x2, u1, u2):
+    graph = lecture.trace(lecture.example, x1, x2)
+    steps = lecture.forward_sweep(graph, [u1, u2])
+    final = dict(zip(graph.labels, steps[-1]["tangents"], strict=True))
+    by_hand = {  # v̇ for each node, written out
+        "x₁": u1, "x₂": u2, "log": u1 / x1, "×": u1 * x2 + x1 * u2, "sin": np.cos(x2) * u2,
+        "+": u1 / x1 + u1 * x2 + x1 * u2, "−": u1 / x1 + u1 * x2 + x1 * u2 - np.cos(x2) * u2,
+    }  # fmt: skip
+    for label, value in by_hand.items():
+        assert final[label] == pytest.approx(value, rel=1e-12, abs=1e-12), label
+    g = lecture.example_gradient(x1, x2)
+    assert final["−"] == pytest.approx(g @ [u1, u2], rel=1e-12, abs=1e-12)
+    # step k has computed exactly the first k nodes, in evaluation order
+    for k, step in enumerate(steps):
+        assert [t is not None for t in step["tangents"]] == [i < k for i in range(len(graph.nodes))]
+
+
+def test_forward_sweep_refuses_a_wrong_direction_or_arrays():
+    graph = lecture.trace(lecture.example, 2.0, 5.0)
+    with pytest.raises(ValueError, match="direction must have one entry per input"):
+        lecture.forward_sweep(graph, [1.0])
+    arrays = lecture.trace(lambda x: ad.sum(x * x), np.ones(3))
+    with pytest.raises(ValueError, match="graphs of scalars"):
+        lecture.forward_sweep(arrays, [1.0])
+
+
+def test_the_panel_in_forward_mode_shows_tangents_and_ends_with_one_partial():
+    panel = lecture.sweep_panel()
+    for mode, partial in (("forward, ẋ = e₁", 0), ("forward, ẋ = e₂", 1)):
+        readout = panel.set(mode=mode, step=7)
+        g = lecture.example_gradient(2.0, 5.0)[partial]
+        texts = [t.get_text() for t in panel.artists["adjoints"]]
+        assert all(t.startswith("v̇ = ") for t in texts)
+        assert texts[-1] == f"v̇ = {g:.4g}" and f"= {g:.4g}" in readout
+        assert "one directional derivative" in readout
+    panel.set(mode="reverse", step=0)
+    assert panel.artists["adjoints"][-1].get_text() == "v̄ = 1"
+    assert panel.background_draws == 1
+
+
 def test_the_panel_moves_colours_texts_and_edges_and_never_rebuilds():
-    panel = lecture.backward_panel()
+    panel = lecture.sweep_panel()
     ax = panel.figure.axes[0]
     before = (list(ax.texts), list(ax.collections))
     a = panel.artists
@@ -74,7 +116,7 @@ def test_the_panel_moves_colours_texts_and_edges_and_never_rebuilds():
 
 
 def test_moving_the_inputs_recomputes_values_and_gradient():
-    panel = lecture.backward_panel()
+    panel = lecture.sweep_panel()
     readout = panel.set(x1=1.0, x2=-2.0, step=7)
     a = panel.artists
     values = [t.get_text() for t in a["values"]]
@@ -86,7 +128,7 @@ def test_moving_the_inputs_recomputes_values_and_gradient():
 
 
 def test_panel_refuses_values_outside_its_range():
-    panel = lecture.backward_panel()
+    panel = lecture.sweep_panel()
     with pytest.raises(ValueError, match="step"):
         panel.set(step=8)
     with pytest.raises(ValueError, match="x1"):
