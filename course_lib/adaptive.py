@@ -195,8 +195,11 @@ def adam_step(
     v = state["v"]
     if amsgrad:
         v = state["v_max"] = np.maximum(state["v_max"], v)
-    correction1 = np.where(bias_correction, 1 - beta1**t, 1.0)
-    correction2 = np.where(bias_correction, 1 - beta2**t, 1.0)
+    if np.ndim(bias_correction) == 0:  # one flag for every run: plain numbers, no arrays
+        correction1, correction2 = (1 - beta1**t, 1 - beta2**t) if bias_correction else (1.0, 1.0)
+    else:
+        correction1 = np.where(bias_correction, 1 - beta1**t, 1.0)
+        correction2 = np.where(bias_correction, 1 - beta2**t, 1.0)
     denominator = np.sqrt(v) / np.sqrt(correction2) + eps
     return w - (learning_rate / correction1) * (state["m"] / denominator)
 
@@ -273,7 +276,11 @@ def _batch_shape(learning_rate, hyper, seeds=None, x_batch=()):
 
 def _rule(method, hyper):
     """(initial state for w, update(w, g, state, t, η)) with per-run columns of the hypers."""
-    col = {k: (v[..., None] if k in _ARRAYS else v) for k, v in hyper.items()}
+    # per-run values as columns against w (*batch, d); a single value as a plain number
+    col = {
+        k: (v[..., None] if np.ndim(v) else v.item()) if k in _ARRAYS else v
+        for k, v in hyper.items()
+    }
 
     if method == "adagrad":
 
@@ -772,14 +779,16 @@ def online_descent(
     xs[0] = x
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for t in range(1, steps + 1):
-            g = np.broadcast_to(np.asarray(gradient(x, t), float), x.shape)
+            g = np.asarray(gradient(x, t), float)
+            if g.shape != x.shape:
+                g = np.broadcast_to(g, x.shape)
             if value is not None:
                 fs[t - 1] = value(x, t)
-            gns[t - 1] = np.linalg.norm(g, axis=-1)
+            gns[t - 1] = np.sqrt(np.sum(g * g, axis=-1))
             eta = lr[..., None] / (np.sqrt(t) if decay == "inverse_sqrt" else 1.0)
             x = update(x, g, state, t, eta)
             if bounds is not None:
-                x = np.clip(x, low, high)
+                x = np.minimum(np.maximum(x, low), high)
             xs[t] = x
     return Trajectory(
         iterates=np.moveaxis(xs, 0, -2),
