@@ -195,10 +195,17 @@ def reddi_threshold(C: float = adaptive.REDDI_C, iterations: int = 60) -> float:
     return 0.5 * (low + high)
 
 
-def reddi_runs(beta2, C: float = adaptive.REDDI_C, learning_rate=REDDI_ETA, steps=REDDI_STEPS):
+def reddi_runs(
+    beta2,
+    C: float = adaptive.REDDI_C,
+    learning_rate=REDDI_ETA,
+    steps=REDDI_STEPS,
+    methods=("Adam", "AMSGrad"),
+):
     """Adam (β₁ = 0) and AMSGrad on Reddi et al.'s example from x₀ = 0, η_t = η/√t.
 
-    ``beta2`` may be an array (one run per value, in one call per method).
+    ``beta2`` may be an array (one run per value, in one call per method); ``methods``
+    chooses which of the two to run.
     Returns {"Adam": Trajectory, "AMSGrad": Trajectory} with ``losses[..., t]`` = f_{t+1}(x_t).
     """
 
@@ -214,6 +221,7 @@ def reddi_runs(beta2, C: float = adaptive.REDDI_C, learning_rate=REDDI_ETA, step
             gradient, [0.0], learning_rate, steps, "adam", amsgrad=ams, **common
         )
         for name, ams in (("Adam", False), ("AMSGrad", True))
+        if name in methods
     }
 
 
