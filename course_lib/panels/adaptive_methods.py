@@ -469,9 +469,11 @@ def bias_panel(beta1=0.9, beta2=0.999, learning_rate=0.05):
     def update(beta1, beta2, learning_rate):
         return update_bias(artists, beta1, beta2, learning_rate)
 
+    beta2_slider = widgets.slider(*BETA2_RANGE, beta2, step=0.0001, description="β₂")
+    beta2_slider.readout_format = ".4f"  # a step of 0.0001 must show
     controls = {
         "beta1": widgets.slider(*BETA1_RANGE, beta1, step=0.01, description="β₁"),
-        "beta2": widgets.slider(*BETA2_RANGE, beta2, step=0.0001, description="β₂"),
+        "beta2": beta2_slider,
         "learning_rate": widgets.slider(*ETA_RANGE, learning_rate, log=True, description="η"),
     }
     names = ("corrected", "uncorrected", "predicted", "loss_on", "loss_off")
@@ -539,8 +541,10 @@ def reddi_panel(beta2=0.1, C=adaptive.REDDI_C, learning_rate=REDDI_ETA):
     def update(beta2, C, learning_rate):
         return update_reddi(artists, beta2, C, learning_rate)
 
+    beta2_slider = widgets.slider(0.0, 0.999, beta2, step=0.001, description="β₂")
+    beta2_slider.readout_format = ".3f"  # a step of 0.001 must show
     controls = {
-        "beta2": widgets.slider(0.0, 0.999, beta2, step=0.001, description="β₂"),
+        "beta2": beta2_slider,
         "C": widgets.slider(*C_RANGE, C, step=0.1, description="C"),
         "learning_rate": widgets.slider(0.01, 2.0, learning_rate, log=True, description="η"),
     }

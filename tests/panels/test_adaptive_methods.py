@@ -184,3 +184,16 @@ def test_every_listed_panel_builds_without_arguments_and_renders(name):
     panel = lecture.PANELS[name]()
     assert panel.png.startswith(b"\x89PNG")
     assert panel.readout
+
+
+@pytest.mark.parametrize("name", sorted(lecture.PANELS))
+def test_one_slider_step_changes_the_shown_value(name):
+    """A move by one step must show in the readout (the browser test reads it there)."""
+    import ipywidgets
+
+    panel = lecture.PANELS[name]()
+    for control in panel.controls.values():
+        if isinstance(control, ipywidgets.FloatSlider):
+            shown = format(control.value, control.readout_format)
+            stepped = format(control.value + control.step, control.readout_format)
+            assert shown != stepped, control.description
