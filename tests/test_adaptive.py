@@ -528,3 +528,10 @@ def test_bad_arguments_are_named_in_the_error(call, error, match):
     X, y = _data()
     with pytest.raises(error, match=match):
         call(X, y)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(adaptive, extraglobs={"np": np})
+    assert result.attempted > 10 and result.failed == 0

@@ -1,5 +1,7 @@
 """Lecture 12's figures and panels draw what the library computes, and its formulas hold."""
 
+import doctest
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -197,3 +199,8 @@ def test_one_slider_step_changes_the_shown_value(name):
             shown = format(control.value, control.readout_format)
             stepped = format(control.value + control.step, control.readout_format)
             assert shown != stepped, control.description
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(lecture, extraglobs={"np": np})
+    assert result.attempted > 8 and result.failed == 0
