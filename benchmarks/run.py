@@ -31,6 +31,7 @@ CASES = (
     "sweep",
     "loss_surface",
     "bandwidth",
+    "adaptive_epoch",
     "autodiff",
 )
 
