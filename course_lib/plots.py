@@ -30,10 +30,9 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import weakref
 from dataclasses import dataclass, field
-
-import re
 
 import matplotlib
 import numpy as np
@@ -206,7 +205,7 @@ def _describe_axes(ax) -> str:
     kinds = []
     if any(type(c).__name__ in ("QuadContourSet", "ContourSet") for c in ax.collections):
         kinds.append("level sets")
-    lines = [line for line in ax.lines if line.get_visible()]
+    lines = [line for line in ax.lines if line.get_visible() and len(line.get_xdata())]
     if lines:
         kinds.append(f"{len(lines)} line{'s' * (len(lines) > 1)}")
     if ax.images:
@@ -221,7 +220,8 @@ def _describe_axes(ax) -> str:
         ("y", ax.get_ylabel(), ax.get_yscale()),
     ):
         if label:
-            words.append(f"{name}: {plain_text(label)}" + (f" ({scale} scale)" * (scale != "linear")))
+            scale = f" ({scale} scale)" if scale != "linear" else ""
+            words.append(f"{name}: {plain_text(label)}{scale}")
     if kinds:
         words.append("shows " + ", ".join(kinds))
     labels = _labels_of(ax)
