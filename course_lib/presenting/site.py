@@ -127,7 +127,9 @@ def source_tree(src, numbers=None, *, lectures=None, exercises=None) -> list[Pat
     return [src / "lectures" / p.name for p in paths]
 
 
-def sphinx_command(out, *, strict: bool = False, fresh: bool = False, jobs=1, quiet=True):
+def sphinx_command(
+    out, *, strict: bool = False, fresh: bool = False, jobs=1, quiet=True, allow_errors=False
+):
     """The ``sphinx-build`` command line for the site under ``out``."""
     out = Path(out).resolve()
     command = [
@@ -147,6 +149,8 @@ def sphinx_command(out, *, strict: bool = False, fresh: bool = False, jobs=1, qu
         str(out / "src"),
         str(out / "html"),
     ]
+    if allow_errors:
+        command[3:3] = ["-D", "nb_execution_raise_on_error=0"]
     if strict:
         command[3:3] = ["-W", "--keep-going"]
     if fresh:
@@ -166,6 +170,7 @@ def build(
     fresh: bool = False,
     jobs=1,
     quiet: bool = True,
+    allow_errors: bool = False,
 ) -> Path:
     """Build the course site; return ``OUT/html/index.html``.
 
@@ -184,6 +189,9 @@ def build(
         those of changed pages. Executed notebooks still come from the cache.
     jobs : int or "auto"
         Sphinx's parallel jobs (``-j``).
+    allow_errors : bool
+        Show a lecture that raises with its traceback instead of failing the build (a
+        warning, so still an error when ``strict``).
 
     Raises
     ------
@@ -195,7 +203,9 @@ def build(
     source_tree(out / "src", numbers, lectures=lectures, exercises=exercises)
     env = {**os.environ, "MPLBACKEND": os.environ.get("MPLBACKEND", "Agg")}
     result = subprocess.run(
-        sphinx_command(out, strict=strict, fresh=fresh, jobs=jobs, quiet=quiet),
+        sphinx_command(
+            out, strict=strict, fresh=fresh, jobs=jobs, quiet=quiet, allow_errors=allow_errors
+        ),
         env=env,
         capture_output=quiet,
         text=True,
