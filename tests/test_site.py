@@ -217,4 +217,9 @@ def test_real_lectures_build_with_warnings_as_errors():
         assert not any(img["alt"].startswith(("../", "_images")) for img in page.images)
         panels = sum("panel" in c.metadata.get("tags", []) for c in nbformat.read(path, 4).cells)
         assert sum("Setting shown" in img["alt"] for img in page.images) >= panels
+    # previous / next links walk the course in teaching order: lecture, its exercise, next
+    first, second = paths
+    page = (html / "lectures" / f"{second.stem}.html").read_text()
+    prev = re.search(r'<a class="left-prev"\s+href="([^"]+)"', page)
+    assert prev and prev.group(1) == f"../exercises/{first.stem}.html"
     local_links_resolve(html)
