@@ -98,6 +98,12 @@ def report(rows, jobs, allow_errors=False) -> str:
         "machine was: a load above the number of cores slows every figure here.",
         "",
     ]
+    if allow_errors:
+        lines += [
+            "With `--allow-errors` a lecture that raises is shown with its traceback; it is "
+            "not cached, so every build above ran it again (its time is in the warm rows).",
+            "",
+        ]
     return "\n".join(lines)
 
 
