@@ -9,7 +9,6 @@ and its still background drawn only once. No timings are asserted.
 from __future__ import annotations
 
 import base64
-
 import doctest
 import io
 
