@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= test
 
-.PHONY: lab test test-fast lint assign slides site bench bench-ui bench-quick clean help
+.PHONY: lab test test-fast lint assign slides site bench bench-ui bench-site bench-quick clean help
 
 help:
 	@echo "make lab         open the course (JupyterLab on lectures/)"
@@ -17,10 +17,11 @@ help:
 	@echo "make test-fast   unit and property tests only (no notebooks)"
 	@echo "make lint        ruff over the package, tests and benchmarks"
 	@echo "make slides      reveal.js decks of every lecture -> slides/"
-	@echo "make site        static HTML handouts of every lecture -> site/index.html"
+	@echo "make site        the course site, every lecture executed -> _build/site/html"
 	@echo "make assign      regenerate exercises/ from solutions/"
 	@echo "make bench       benchmarks against scipy/numdifftools/torch -> benchmarks/RESULTS.md"
 	@echo "make bench-ui    slider latency in JupyterLab and Voila -> benchmarks/UI_RESULTS.md"
+	@echo "make bench-site  site build time, cold and warm -> benchmarks/SITE_RESULTS.md"
 	@echo "make clean       remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -52,8 +53,11 @@ lint: $(STAMP)
 slides: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/course slides --out slides
 
+# Sphinx + myst-nb + sphinx-book-theme (the site extra, part of the test extra); lectures are
+# executed through myst-nb's cache in _build/site/jupyter_cache, so a rebuild re-runs only
+# what changed. Publish _build/site/html on any static host.
 site: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/course handout --out site
+	MPLBACKEND=Agg $(BIN)/course handout --out _build/site
 
 assign: $(STAMP)
 	$(BIN)/course assign solutions exercises
@@ -64,5 +68,8 @@ bench: $(STAMP)
 bench-ui: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.ui_latency
 
+bench-site: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python -m benchmarks.site_build
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis _build

@@ -50,10 +50,26 @@ def _slides(args) -> int:
 
 
 def _handout(args) -> int:
-    from course_lib import presenting
-
-    index = presenting.handout(args.lectures, args.out)
-    print(f"wrote the site; open {index} in a browser (no server needed)")
+    try:
+        from course_lib.presenting import site
+    except ImportError as err:  # pragma: no cover - depends on the install
+        raise ValueError(f"{err}; the site needs the site extra: pip install -e '.[site]'") from err
+    try:
+        index = site.build(
+            args.lectures,
+            args.out,
+            strict=args.strict,
+            fresh=args.fresh,
+            jobs=args.jobs,
+            quiet=not args.verbose,
+        )
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(
+        f"wrote the site; open {index} in a browser (no server needed), or publish the "
+        f"folder {index.parent} on any static host"
+    )
     return 0
 
 
@@ -129,9 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="slides", help="folder for the decks (default: slides)")
     p.set_defaults(func=_slides)
 
-    p = commands.add_parser("handout", help="execute lectures and write a static HTML site")
+    p = commands.add_parser(
+        "handout",
+        help="build the course site (Sphinx + myst-nb + sphinx-book-theme), lectures executed",
+        description="Build the course site into OUT/html: every lecture executed through "
+        "myst-nb's cache (a rebuild re-runs only what changed), exercises beside their "
+        "lectures, search, formulas typeset by the site's own MathJax. Needs the site extra.",
+    )
     p.add_argument("lectures", nargs="*", metavar="NN", help="lecture numbers (default: all)")
-    p.add_argument("--out", default="site", help="folder for the site (default: site)")
+    p.add_argument(
+        "--out",
+        default="_build/site",
+        help="build folder; the site is OUT/html (default: _build/site)",
+    )
+    p.add_argument("--strict", action="store_true", help="Sphinx warnings are errors (-W)")
+    p.add_argument("--fresh", action="store_true", help="re-read every page (-E; cache kept)")
+    p.add_argument("--jobs", default="1", help="Sphinx parallel jobs, a number or auto")
+    p.add_argument("--verbose", action="store_true", help="show Sphinx's progress")
     p.set_defaults(func=_handout)
 
     p = commands.add_parser(

@@ -19,15 +19,24 @@ builder                    what it shows                                        
 
 The level grid of an objective is computed once per (objective, bounds, resolution) and
 cached, so a lecture that draws the same surface several times evaluates f once.
+
+Colours: the course's colour cycle (``"C0"`` ... ``"C7"``) is the Okabe–Ito palette
+(:data:`PALETTE`), which stays readable for colour-blind readers; importing this module
+installs it (:func:`use_palette`). Every figure describes itself in words
+(:func:`describe`): the alt text of its picture in the course site.
 """
 
 from __future__ import annotations
 
+import base64
 import io
+import re
 import weakref
 from dataclasses import dataclass, field
 
+import matplotlib
 import numpy as np
+from cycler import cycler
 from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
@@ -58,6 +67,37 @@ def use_style(name: str = "default") -> None:
     >>> use_style("default")
     """
     _STYLE["name"] = one_of(name, "name", tuple(STYLES))
+
+
+# --------------------------------------------------------------------------- palette
+
+PALETTE_NAME = "Okabe–Ito"
+PALETTE = (
+    "#0072B2",  # C0 blue
+    "#E69F00",  # C1 orange
+    "#009E73",  # C2 bluish green
+    "#D55E00",  # C3 vermillion (the course's "diverged" / "too big" colour)
+    "#CC79A7",  # C4 reddish purple
+    "#56B4E9",  # C5 sky blue
+    "#F0E442",  # C6 yellow
+    "#000000",  # C7 black
+)
+"""The colour cycle of every course figure: the Okabe–Ito palette (M. Okabe and K. Ito,
+*Color Universal Design*, 2008), ordered like matplotlib's default cycle (C0 blue, C1 orange,
+C2 green, C3 red-ish) so a colour keeps its role. Any two of its colours stay apart for
+readers with deuteranopia (checked in ``tests/test_palette.py`` by simulating it with the
+Machado, Oliveira and Fernandes 2009 matrix and measuring the CIELAB distance)."""
+
+
+def use_palette() -> None:
+    """Make :data:`PALETTE` matplotlib's colour cycle, so ``"C0"``... name its colours.
+
+    Called when this module is imported; call it again after a ``matplotlib.rcdefaults()``.
+    """
+    matplotlib.rcParams["axes.prop_cycle"] = cycler(color=list(PALETTE))
+
+
+use_palette()
 
 
 def style() -> dict:
@@ -133,6 +173,93 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε",
+    "varepsilon": "ε", "eta": "η", "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ",
+    "nabla": "∇", "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "sum": "Σ", "tau": "τ", "phi": "φ",
+    "ell": "ℓ", "infty": "∞", "top": "ᵀ", "cdot": "·", "le": "≤", "leq": "≤", "ge": "≥",
+    "geq": "≥", "approx": "≈", "times": "×", "pm": "±", "to": "→", "min": "min", "max": "max",
+}  # fmt: skip
+
+
+def plain_text(label: str) -> str:
+    """A matplotlib label in words for a screen reader: mathtext ``$\\eta$`` becomes ``η``."""
+    text = str(label).replace("$", "")
+    text = re.sub(r"\\(mathrm|mathbf|text|operatorname|boldsymbol)\s*", "", text)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"\\[,;:! ]", " ", text)
+    return re.sub(r"\s+", " ", text.replace("{", "").replace("}", "")).strip()
+
+
+def _labels_of(ax) -> list[str]:
+    legend = ax.get_legend()
+    if legend is not None:
+        texts = [t.get_text() for t in legend.get_texts()]
+    else:
+        texts = [a.get_label() for a in ax.lines + ax.collections]
+    return [plain_text(t) for t in texts if t and not t.startswith("_")]
+
+
+def _describe_axes(ax) -> str:
+    words = []
+    kinds = []
+    if any(type(c).__name__ in ("QuadContourSet", "ContourSet") for c in ax.collections):
+        kinds.append("level sets")
+    lines = [line for line in ax.lines if line.get_visible() and len(line.get_xdata())]
+    if lines:
+        kinds.append(f"{len(lines)} line{'s' * (len(lines) > 1)}")
+    if ax.images:
+        kinds.append("an image")
+    if ax.patches:
+        kinds.append(f"{len(ax.patches)} shape{'s' * (len(ax.patches) > 1)}")
+    title = plain_text(ax.get_title())
+    if title:
+        words.append(title)
+    for name, label, scale in (
+        ("x", ax.get_xlabel(), ax.get_xscale()),
+        ("y", ax.get_ylabel(), ax.get_yscale()),
+    ):
+        if label:
+            scale = f" ({scale} scale)" if scale != "linear" else ""
+            words.append(f"{name}: {plain_text(label)}{scale}")
+    if kinds:
+        words.append("shows " + ", ".join(kinds))
+    labels = _labels_of(ax)
+    if labels:
+        words.append("legend: " + "; ".join(labels))
+    return ", ".join(words)
+
+
+def describe(fig) -> str:
+    """Alt text for a figure, read from what is drawn on it.
+
+    The figure's title, then for each plot: its title, axis labels (and log scales), what
+    it draws (level sets, lines, images) and its legend, in words (mathtext becomes Unicode:
+    ``$\\eta$`` -> ``η``). The course site gives every picture this text, so a reader who
+    cannot see the figure learns what it shows.
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([1, 2], [3, 4], label=r"$\\eta = 0.1$")
+    >>> _ = ax.set_xlabel("step t"); _legend(ax)
+    >>> describe(fig)
+    'Figure: x: step t, shows 1 line, legend: η = 0.1'
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    axes = [ax for ax in fig.axes if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    title = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    parts = [_describe_axes(ax) for ax in axes]
+    if len(parts) > 1:
+        parts = [f"plot {k + 1}: {p}" for k, p in enumerate(parts) if p]
+    head = "Figure" + (f" '{plain_text(title)}'" if title else "")
+    if len(axes) > 1:
+        head += f" with {len(axes)} plots"
+    body = "; ".join(p for p in parts if p)
+    return f"{head}: {body}" if body else head
+
+
 @dataclass
 class Plot:
     """A figure, its axes and the artists a panel moves (see the subclasses)."""
@@ -145,8 +272,20 @@ class Plot:
         """The artists that change when a slider moves (drawn over a cached background)."""
         return []
 
+    @property
+    def alt_text(self) -> str:
+        """What the figure shows, in words (:func:`describe`)."""
+        return describe(self.fig)
+
     def _repr_png_(self) -> bytes:
         return figure_png(self.fig)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The picture as PNG with its alt text in the output's metadata (the course site
+        uses it as the image's ``alt``)."""
+        png = base64.b64encode(figure_png(self.fig)).decode("ascii")
+        text = f"<{type(self).__name__}: {self.alt_text}>"
+        return {"image/png": png, "text/plain": text}, {"image/png": {"alt": self.alt_text}}
 
 
 # --------------------------------------------------------------------------- inputs

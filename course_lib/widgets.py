@@ -177,6 +177,25 @@ def encode(canvas, image_format: str = "png", *, quality: int = 90, compress_lev
     return buffer.getvalue()
 
 
+class PanelView(ipywidgets.VBox):
+    """A panel's box of controls, picture and readout (:attr:`Panel.widget`).
+
+    Displayed, it is the live widget for a front end with a kernel, and carries the PNG of
+    the current picture with its alt text for a page without one, so ``panel`` and
+    ``panel.widget`` at the end of a cell show the same thing everywhere.
+    """
+
+    def __init__(self, children, *, panel):
+        super().__init__(children)
+        self._panel = panel
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle or {})
+        bundle["image/png"] = base64.b64encode(self._panel.to_png()).decode("ascii")
+        return bundle, {"image/png": {"alt": self._panel.alt_text}}
+
+
 class Panel:
     """A figure, named controls and a readout; a control move updates the figure in place.
 
@@ -196,6 +215,9 @@ class Panel:
         out of the cached background and drawn over it at each move.
     image_format : {"png", "jpeg"}
         How the pixels travel to the browser (see :func:`encode`).
+    description : str, optional
+        What the figure shows, in words (the alt text of its picture in the course site);
+        default: read from the figure by :func:`course_lib.plots.describe`.
     artists : dict, optional
         The named artists a panel builder drew, kept as :attr:`artists` so tests and callers
         can read what a move changed.
@@ -231,6 +253,7 @@ class Panel:
         *,
         image_format: str = "png",
         artists: dict | None = None,
+        description: str | None = None,
     ):
         if isinstance(figure, plots.Plot):
             animated = figure.animated if animated is None else animated
@@ -241,6 +264,9 @@ class Panel:
             raise TypeError(f"controls must be a dict name -> spec, got {type(controls).__name__}")
         self.figure = figure
         self.artists = artists
+        if description is not None and not isinstance(description, str):
+            raise TypeError(f"description must be a str, got {type(description).__name__}")
+        self.description = description
         self._update = callable_arg(update, "update")
         self._format = one_of(image_format, "image_format", IMAGE_FORMATS)
         self.controls = {name: control(spec, name) for name, spec in controls.items()}
@@ -262,8 +288,9 @@ class Panel:
         for widget in self.controls.values():
             widget.observe(self._on_change, names="value")
         box = ipywidgets.Layout(flex_flow="row wrap")
-        self.widget = ipywidgets.VBox(
-            [ipywidgets.HBox(list(self.controls.values()), layout=box), self._image, self._text]
+        self.widget = PanelView(
+            [ipywidgets.HBox(list(self.controls.values()), layout=box), self._image, self._text],
+            panel=self,
         )
         # Stable class names: the browser tests and the latency benchmark find panels by them.
         self.widget.add_class("course-panel")
@@ -353,13 +380,20 @@ class Panel:
 
     # ---- showing and saving
 
+    @property
+    def alt_text(self) -> str:
+        """What the picture shows, in words: the builder's ``description`` or the figure's
+        own (:func:`course_lib.plots.describe`), then the readout of the current setting.
+        The course site and the slides give the panel's picture this alt text."""
+        text = self.description or plots.describe(self.figure)
+        readout = " ".join(self.readout.split())
+        return f"{text}. Setting shown: {readout}" if readout else text
+
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus the current picture as a PNG for pages without a kernel
-        (handouts, slides, GitHub): a front end shows the richest type it can."""
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
-        bundle["image/png"] = base64.b64encode(self.to_png()).decode("ascii")
-        return bundle
+        """The live widget, plus the current picture as a PNG (with its alt text in the
+        metadata) for pages without a kernel (the course site, slides, GitHub): a front end
+        shows the richest type it can. ``panel.widget`` shows the same."""
+        return self.widget._repr_mimebundle_(**kwargs)
 
     def to_png(self) -> bytes:
         """The picture now shown, as a lossless PNG (for a handout)."""

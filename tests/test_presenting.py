@@ -1,11 +1,10 @@
-"""Slides, handouts and the Voila app's notebook, built from the lectures themselves."""
+"""Slides and the Voila app's notebook, built from the lectures themselves."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -18,72 +17,39 @@ LECTURES = sorted((ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
 SOME = [p.name[:2] for p in LECTURES[:2]]
 
 
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs, self.images = [], []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and "href" in attrs:
-            self.hrefs.append(attrs["href"])
-        if tag == "img":
-            self.images.append(attrs.get("src", ""))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    assert cli.main(["handout", *SOME, "--out", str(out)]) == 0
-    return out
-
-
-def _figures(path) -> int:
-    """Image outputs the executed lecture has (figures and the static pictures of panels)."""
-    nb = presenting.execute(path)
-    presenting.static_panels(nb)
-    return sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
-
-
-def test_handout_has_a_page_per_lecture_every_figure_and_no_error(site):
-    for number in SOME:
-        (path,) = presenting.lecture_paths([number])
-        page = site / f"{path.stem}.html"
-        text = page.read_text()
-        parser = _Links()
-        parser.feed(text)
-        embedded = [src for src in parser.images if src.startswith("data:image/png;base64,")]
-        assert len(embedded) == _figures(path) > 0
-        assert (
-            "Traceback" not in text
-            and 'data-mime-type="application/vnd.jupyter.stderr"' not in text
-        )
-        assert f"exercises/{path.name}" in text
-        assert "application/vnd.jupyter.widget-view+json" not in text  # static pictures only
-
-
-def test_handout_index_links_resolve_and_summarise_each_lecture(site):
-    parser = _Links()
-    parser.feed((site / "index.html").read_text())
-    assert len(parser.hrefs) == len(SOME)
-    for href in parser.hrefs:
-        assert (site / href).is_file(), href
-    for page in site.glob("[0-9][0-9]_*.html"):
-        links = _Links()
-        links.feed(page.read_text())
-        for href in links.hrefs:
-            if not href.startswith(("http", "#", "mailto")):
-                assert (site / href).is_file(), f"{page.name} links to missing {href}"
-
-
 def test_slides_are_self_contained_reveal_decks(tmp_path):
     (deck,) = presenting.slides(SOME[:1], tmp_path)
     text = deck.read_text()
     assert "require.min.js" not in text
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"[^\"]*reveal", text)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"(https?:)?//", text)  # no CDN
     assert "Reveal.initialize" in text and "hakim.se" in text  # reveal.js inlined
+    assert "cdnjs" not in text and "MathJax.startup.defaultReady()" in text  # MathJax 3 inlined
     assert text.count("<section") > 5
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text
+
+
+def _tiny_lecture(folder: Path) -> Path:
+    cells = [
+        nbformat.v4.new_markdown_cell("# 01 · Tiny\n\n$$x_{t+1} = x_t - \\eta g_t$$"),
+        nbformat.v4.new_code_cell("visible_marker = 1"),
+        nbformat.v4.new_code_cell("# Checked: one\nassert visible_marker == 1  # hidden_marker"),
+    ]
+    cells[2].metadata["tags"] = ["hide-cell"]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / "01_tiny.ipynb")
+    return folder
+
+
+def test_slides_leave_out_the_check_cells_tagged_hide_cell(tmp_path):
+    lectures = _tiny_lecture(tmp_path / "lectures")
+    (deck,) = presenting.slides(None, tmp_path / "slides", lectures=lectures)
+    text = deck.read_text()
+    assert "visible_marker" in text and "hidden_marker" not in text and "Checked" not in text
+    nb = nbformat.read(lectures / "01_tiny.ipynb", as_version=4)
+    assert presenting.drop_hidden_cells(nb) == 1 and len(nb.cells) == 2
 
 
 def test_panels_notebook_keeps_headings_and_panels_and_silences_the_rest():

@@ -8,6 +8,7 @@ and its still background drawn only once. No timings are asserted.
 
 from __future__ import annotations
 
+import base64
 import doctest
 import io
 
@@ -214,8 +215,13 @@ def test_to_png_is_the_picture_shown_and_savefig_writes_a_handout(gd_panel, tmp_
 
 def test_a_bare_panel_displays_as_its_widget(gd_panel):
     panel, _, _ = gd_panel
-    bundle = panel._repr_mimebundle_()
+    bundle, metadata = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    # a page without a kernel (the course site, a deck) shows the picture, with its alt text
+    assert base64.b64decode(bundle["image/png"]) == panel.to_png()
+    assert metadata["image/png"]["alt"] == panel.alt_text
+    assert panel.readout.split()[0] in panel.alt_text  # the setting shown is said in words
+    assert panel.widget._repr_mimebundle_()[0].keys() == bundle.keys()  # `panel.widget` too
     assert isinstance(panel.widget, ipywidgets.VBox)
     assert isinstance(panel.widget.children[1], ipywidgets.Image)
     assert "lr=0.05" in repr(panel)

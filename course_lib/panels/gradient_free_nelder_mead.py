@@ -468,7 +468,7 @@ def sweep_figure(sweep: DimensionSweep, *, ax=None) -> plots.Plot:
     ax.plot(d, sweep.adaptive_evaluations, "s", color="C1", ms=4, label="Nelder–Mead, adaptive")
     g = sweep.gradients
     ax.plot(d, g * sweep.centered_cost, "^-", color="C0", ms=4, label="GD, centered FD (2d)")
-    ax.plot(d, g * sweep.forward_cost, "v-", color="C9", ms=4, label="GD, forward FD (d + 1)")
+    ax.plot(d, g * sweep.forward_cost, "v-", color="C5", ms=4, label="GD, forward FD (d + 1)")
     ax.plot(d, g, "D-", color="C2", ms=4, label="GD, backprop (≈ 1 each)")
     predicted = predicted_gradients(d, sweep.tol)
     ax.plot(d, predicted, "o", mfc="none", mec="k", ms=8, label="GD, predicted (lecture 04)")
@@ -689,7 +689,7 @@ def draw_dimension(sweep: DimensionSweep):
         "nelder_mead": right.plot([], [], "-", color="C3", label="Nelder–Mead")[0],
         "adaptive": right.plot([], [], "-", color="C1", lw=1, label="NM adaptive")[0],
         "centered": right.plot([], [], "-", color="C0", label="GD, centered FD")[0],
-        "forward": right.plot([], [], "-", color="C9", label="GD, forward FD")[0],
+        "forward": right.plot([], [], "-", color="C5", label="GD, forward FD")[0],
         "backprop": right.plot([], [], "-", color="C2", label="GD, backprop")[0],
     }
     right.axhline(sweep.tol, color="0.5", ls=":", lw=1)

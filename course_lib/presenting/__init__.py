@@ -1,26 +1,22 @@
-"""Presenting and publishing the lectures: reveal.js decks, a static handout site, Voila apps.
+"""Presenting and publishing the lectures: reveal.js decks, the course site, Voila apps.
 
 - :func:`slides` executes a lecture and writes a self-contained reveal.js deck (figures
-  embedded, reveal.js itself inlined from the copy shipped in ``presenting/reveal``, MIT
-  licence), so the file opens from disk with no network (``course slides NN``).
-- :func:`handout` executes lectures and writes a static site: an index with a one-line
-  summary per lecture, one page per lecture with every figure embedded and each slider panel
-  shown as the picture of its default setting (drawn by the same panel code), links between
-  lectures and to the matching exercise (``course handout``).
+  embedded, reveal.js inlined from the copy shipped in ``presenting/reveal``, MIT licence,
+  and MathJax 3 inlined from ``presenting/static/mathjax``, Apache 2.0), so the file opens
+  from disk and typesets its formulas with no network (``course slides NN``). Cells tagged
+  ``hide-cell`` (the asserts that keep a figure honest) are left out of the deck.
+- :mod:`course_lib.presenting.site` builds the course site with Sphinx + myst-nb +
+  sphinx-book-theme (``course handout``, ``make site``).
 - :func:`panels_notebook` keeps a lecture's headings and panels only; ``course present NN``
   serves it as a Voila app on 127.0.0.1 behind a token (:mod:`course_lib.servers`).
 - ``course present NN --slides`` serves the whole lecture as live slides: Voila's reveal
   template on a live kernel, sliders working, through the course's template
   :data:`LIVE_SLIDES` (``presenting/voila/templates/course-reveal``: reveal.js and its CSS
   inlined from ``presenting/reveal``, so nothing of the deck comes from a CDN).
-
-Without a network, formulas in the generated HTML show as their LaTeX source (MathJax is
-loaded from its CDN when a network is there); everything else is in the files.
 """
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import textwrap
@@ -30,6 +26,8 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 REVEAL = Path(__file__).resolve().parent / "reveal"
+MATHJAX = Path(__file__).resolve().parent / "static" / "mathjax" / "tex-svg-full.js"
+HIDDEN_TAG = "hide-cell"  # the check cells next to a figure: hidden in the site, not in decks
 LIVE_SLIDES = "course-reveal"  # the Voila template of `course present --slides`
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -102,21 +100,64 @@ def summary(nb) -> str:
     return title, sentence
 
 
+# MathJax 3 configured like nbconvert's MathJax 2 (dollars for inline and display maths,
+# AMS environments). The reveal template calls MathJax 2's Hub on every slide change: a no-op
+# Hub keeps it quiet (MathJax 3's SVG output needs no re-rendering on a slide change).
+MATHJAX_CONFIG = """<script>
+window.MathJax = {
+  tex: {
+    inlineMath: [['$', '$'], ['\\\\(', '\\\\)']],
+    displayMath: [['$$', '$$'], ['\\\\[', '\\\\]']],
+    processEscapes: true, processEnvironments: true, tags: 'ams'
+  },
+  svg: {fontCache: 'global'},
+  startup: {ready: function () {
+    MathJax.startup.defaultReady();
+    MathJax.Hub = {getAllJax: function () { return null; }, Rerender: function () {}};
+  }}
+};
+</script>"""
+
+
+def _inline_mathjax(body: str) -> str:
+    """Replace nbconvert's MathJax 2 from a CDN by the course's MathJax 3, inlined."""
+    start = body.find("<!-- Load mathjax -->")
+    end = body.find("<!-- End of mathjax configuration -->")
+    if start < 0 or end < 0:
+        raise RuntimeError("nbconvert's deck has no MathJax block to replace (template changed?)")
+    script = MATHJAX.read_text().replace("</script", "<\\/script")
+    inlined = f"{MATHJAX_CONFIG}\n<script>{script}</script>\n"
+    return body[:start] + inlined + body[end + len("<!-- End of mathjax configuration -->") :]
+
+
 def _inline_reveal(body: str) -> str:
-    """Put reveal.js, its CSS and the notes plugin into the deck; drop the CDN loaders."""
+    """Put reveal.js, its CSS, the notes plugin and MathJax into the deck; drop the CDN
+    loaders."""
     css = (REVEAL / "reveal.css").read_text() + (REVEAL / "white.css").read_text()
     body = re.sub(r'<link[^>]*href="reveal\.js/[^"]*"[^>]*>', "", body)
     body = body.replace("</head>", f"<style>{css}</style>\n</head>", 1)
     body = re.sub(r'<script[^>]*src="[^"]*require(\.min)?\.js"[^>]*>\s*</script>', "", body)
+    # jQuery (from a CDN) only serves reveal's optional scrolling slides, which we leave off
+    body = re.sub(r'<script[^>]*src="[^"]*jquery(\.min)?\.js"[^>]*>\s*</script>', "", body)
+    # nbconvert imports mermaid from a CDN for diagrams; the lectures draw none
+    body = re.sub(r'<script type="module">[^<]*import mermaid from[^<]*</script>', "", body)
+    body = body.replace("if(MathJax.Hub.getAllJax(", "if(MathJax.Hub && MathJax.Hub.getAllJax(")
+    body = _inline_mathjax(body)
     scripts = (
         f"<script>{(REVEAL / 'reveal.js').read_text()}</script>\n"
         f"<script>{(REVEAL / 'notes.js').read_text()}</script>\n"
-        "<script>window.MathJax = window.MathJax || "
-        "{Hub: {getAllJax: function () { return null; }, Rerender: function () {}}};\n"
-        "window.require = function (config, deps, ready) "
+        "<script>window.require = function (config, deps, ready) "
         "{ ready(window.Reveal, window.RevealNotes); };</script>\n"
     )
     return body.replace("</main>", "</main>\n" + scripts, 1)
+
+
+def drop_hidden_cells(nb) -> int:
+    """Remove the cells tagged ``hide-cell`` (the asserts beside a figure); return how many."""
+    kept = [c for c in nb.cells if HIDDEN_TAG not in c.get("metadata", {}).get("tags", [])]
+    dropped = len(nb.cells) - len(kept)
+    nb.cells = kept
+    return dropped
 
 
 def slides(numbers=None, out="slides", *, lectures=None) -> list[Path]:
@@ -129,6 +170,7 @@ def slides(numbers=None, out="slides", *, lectures=None) -> list[Path]:
     for path in lecture_paths(numbers, lectures):
         nb = execute(path)
         static_panels(nb)
+        drop_hidden_cells(nb)
         exporter = SlidesExporter(reveal_url_prefix="reveal.js", exclude_input_prompt=True)
         exporter.exclude_output_prompt = True
         body, _ = exporter.from_notebook_node(nb)
@@ -136,66 +178,6 @@ def slides(numbers=None, out="slides", *, lectures=None) -> list[Path]:
         target.write_text(_inline_reveal(body))
         written.append(target)
     return written
-
-
-def _page(title: str, content: str, nav: str) -> str:
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "nav{margin:1rem 0;padding:.5rem 0;border-bottom:1px solid #ccc}</style>"
-        f"</head><body><nav>{nav}</nav>{content}<nav>{nav}</nav></body></html>\n"
-    )
-
-
-def handout(numbers=None, out="site", *, lectures=None) -> Path:
-    """Execute lectures and write a static site to ``out``; return the index page.
-
-    Each lecture page is nbconvert's HTML of the executed lecture with code hidden, figures
-    embedded as images and each panel shown as the PNG of its default setting, framed by
-    links to the index, the previous and next lecture and the matching exercise.
-    """
-    from nbconvert import HTMLExporter
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = lecture_paths(numbers, lectures)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True)
-    exporter.exclude_output_prompt = True
-    entries = []
-    for i, path in enumerate(paths):
-        nb = execute(path)
-        static_panels(nb)
-        title, sentence = summary(nb)
-        body, _ = exporter.from_notebook_node(nb)
-        links = ["<a href='index.html'>all lectures</a>"]
-        if i > 0:
-            links.append(f"<a href='{paths[i - 1].stem}.html'>← {paths[i - 1].stem[:2]}</a>")
-        if i + 1 < len(paths):
-            links.append(f"<a href='{paths[i + 1].stem}.html'>{paths[i + 1].stem[:2]} →</a>")
-        links.append(
-            f"exercise: <code>exercises/{path.name}</code> (open it in JupyterLab: make lab)"
-        )
-        nav = " · ".join(links)
-        opening = re.search(r"<body[^>]*>", body)
-        cut = opening.end() if opening else 0
-        body = body[:cut] + f"<nav>{nav}</nav>" + body[cut:]
-        (out / f"{path.stem}.html").write_text(body)
-        entries.append((path, title or path.stem, sentence))
-    items = "\n".join(
-        f"<li><a href='{p.stem}.html'>{p.stem[:2]} · {html.escape(t)}</a>"
-        f"<br><small>{html.escape(s)}</small></li>"
-        for p, t, s in entries
-    )
-    index = out / "index.html"
-    index.write_text(
-        _page(
-            "Gradient-based optimization for machine learning",
-            f"<h1>Gradient-based optimization for machine learning</h1><ol>{items}</ol>",
-            "lectures, executed; sliders shown at their default setting",
-        )
-    )
-    return index
 
 
 def panels_notebook(path) -> nbformat.NotebookNode:
