@@ -75,7 +75,7 @@ WATCH_KERNEL = """() => {
   }
   window.__kernelIdles = 0;
 }"""
-KERNEL_HANDLED = """() => (window.__kernelIdles || 0) > 0 && (%s)()""" % KERNEL_IDLE.strip()
+KERNEL_HANDLED = f"() => (window.__kernelIdles || 0) > 0 && ({KERNEL_IDLE.strip()})()"
 SHUTDOWN = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   return w && w.sessionContext ? w.sessionContext.shutdown() : null;
@@ -119,7 +119,8 @@ INSTALL_TIMER = """(index) => {
 }"""
 READ_TIMER = "() => window.__latency"
 IMAGE_LOADED = """(index) => {
-  const img = document.querySelectorAll('.course-panel')[index].querySelector('.course-panel-image');
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const img = panel.querySelector('.course-panel-image');
   return !img || img.complete;
 }"""
 
