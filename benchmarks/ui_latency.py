@@ -1,10 +1,11 @@
 """Slider latency in a real browser: key press → first frame with the new picture.
 
-For each lecture's first slider panel, in JupyterLab and in Voila (system Chromium through
+For every slider panel of every lecture, in JupyterLab and in Voila (system Chromium through
 Playwright): 20 single ArrowRight presses after 2 warm-ups, each timed from a capture-phase
 keydown listener to the first animation frame after the panel's image loaded; median and
-p95. Then a burst: 10 presses 50 ms apart, time from the last press until the picture stops
-changing. Goals (idle 2-core machine): p95 < 100 ms in JupyterLab, < 70 ms in Voila.
+p95. The table shows each lecture's first panel and, where it has several, its heaviest
+(the highest p95). Then a burst: 10 presses 50 ms apart, time from the last press until the
+picture stops changing. Goals (idle 2-core machine): p95 < 100 ms in JupyterLab, < 70 ms in Voila.
 
     python -m benchmarks.ui_latency [--lectures 01 04] [--output benchmarks/UI_RESULTS.md]
 
@@ -19,7 +20,6 @@ import os
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from course_lib import browser as drive
@@ -36,9 +36,9 @@ def _p95(values):
     return finite[min(len(finite) - 1, math.ceil(0.95 * len(finite)) - 1)]
 
 
-def _measure(page, lab: bool):
-    latencies = drive.time_moves(page, 0)
-    burst = drive.time_burst(page, 0)
+def _measure(page, lab: bool, index: int = 0):
+    latencies = drive.time_moves(page, index)
+    burst = drive.time_burst(page, index)
     if lab:
         drive.wait_idle(page)
     finite = [v for v in latencies if not math.isnan(v)]
@@ -60,6 +60,7 @@ def run(lectures, output: Path) -> str:
     for path in lectures:
         shutil.copy(path, root / path.name)
     rows = []
+    panels = {}  # lecture -> number of panels JupyterLab showed
     settings = drive.LAB_SETTINGS
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, headless=True, args=drive.CHROMIUM_FLAGS)
@@ -68,23 +69,43 @@ def run(lectures, output: Path) -> str:
                 page = b.new_page(viewport={"width": 1280, "height": 900})
                 drive.open_notebook(page, lab, path.name)
                 drive.run_all(page)
-                rows.append((path.stem, "JupyterLab", _measure(page, lab=True)))
+                panels[path.stem] = drive.panel_count(page)
+                for index in range(panels[path.stem]):
+                    rows.append((path.stem, index, "JupyterLab", _measure(page, True, index)))
+                    print(f"{path.stem} panel {index} JupyterLab: {rows[-1][3]}", flush=True)
                 page.evaluate(drive.SHUTDOWN)
                 page.close()
-                print(f"{path.stem} JupyterLab: {rows[-1][2]}", flush=True)
         for path in lectures:
             with servers.start_voila(root / path.name) as app:
                 page = b.new_page(viewport={"width": 1280, "height": 900})
                 page.goto(app.url_for(""), timeout=180_000)
-                page.wait_for_selector(".course-panel-image", timeout=180_000)
-                time.sleep(1.0)
-                rows.append((path.stem, "Voila", _measure(page, lab=False)))
+                drive.wait_for(  # Voila renders the panels as their cells run: wait for all
+                    page,
+                    "(n) => document.querySelectorAll('.course-panel-image').length >= n",
+                    180,
+                    f"{path.stem}'s {panels[path.stem]} panels in Voila",
+                    arg=panels[path.stem],
+                )
+                for index in range(panels[path.stem]):
+                    rows.append((path.stem, index, "Voila", _measure(page, False, index)))
+                    print(f"{path.stem} panel {index} Voila: {rows[-1][3]}", flush=True)
                 page.close()
-                print(f"{path.stem} Voila: {rows[-1][2]}", flush=True)
         b.close()
     text = _render(rows)
     output.write_text(text)
     return text
+
+
+def shown(rows):
+    """Of every panel measured, the rows the table shows: per lecture and front end, the first
+    panel and, if another is slower at p95, the heaviest."""
+    picked = []
+    for key in dict.fromkeys((stem, front) for stem, _, front, _ in rows):
+        mine = [r for r in rows if (r[0], r[2]) == key]
+        first = mine[0]
+        heaviest = max(mine, key=lambda r: -1.0 if math.isnan(r[3]["p95"]) else r[3]["p95"])
+        picked += [first] if heaviest is first else [first, heaviest]
+    return picked
 
 
 def _render(rows) -> str:
@@ -101,15 +122,18 @@ def _render(rows) -> str:
         "after the new image loaded. Burst: 10 presses 50 ms apart, last press → last new "
         "picture.",
         "",
-        "| lecture | front end | median ms | p95 ms | goal p95 | met | burst ms | missed |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"- Panels measured: {len(rows)}; shown: each lecture's first panel (panel 0) and,"
+        " where another is slower, its heaviest.",
+        "",
+        "| lecture | panel | front end | median ms | p95 ms | goal p95 | met | burst ms | missed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for stem, front, m in rows:
+    for stem, index, front, m in shown(rows):
         goal = GOALS[front]
         met = "✅" if m["p95"] < goal else "❌"
         lines.append(
-            f"| {stem} | {front} | {m['median']:.0f} | {m['p95']:.0f} | < {goal:.0f} | {met} "
-            f"| {m['burst']:.0f} | {m['missed']} |"
+            f"| {stem} | {index} | {front} | {m['median']:.0f} | {m['p95']:.0f} | < {goal:.0f} "
+            f"| {met} | {m['burst']:.0f} | {m['missed']} |"
         )
     return "\n".join(lines) + "\n"
 

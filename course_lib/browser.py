@@ -57,7 +57,25 @@ CELLS = """() => {
   }));
 }"""
 
-RUN_ALL = "() => window.jupyterapp.commands.execute('runmenu:run-all')"
+# Run All, once, resolving when every cell has run (JupyterLab's command returns the promise
+# of NotebookActions.runAll) or after ``ms`` milliseconds.
+RUN_ALL = """(ms) => Promise.race([
+  window.jupyterapp.commands.execute('notebook:run-all-cells').then(ok => ok ? 'done' : 'stopped'),
+  new Promise(resolve => setTimeout(() => resolve('timeout'), ms)),
+])"""
+# Count the kernel's returns to idle from now on: the event that says a message sent to the
+# kernel (a slider's new value) has been handled, and its reply (the new picture) sent.
+WATCH_KERNEL = """() => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  if (kernel.__courseWatched !== true) {
+    kernel.__courseWatched = true;
+    kernel.statusChanged.connect((_, status) => {
+      if (status === 'idle') { window.__kernelIdles = (window.__kernelIdles || 0) + 1; }
+    });
+  }
+  window.__kernelIdles = 0;
+}"""
+KERNEL_HANDLED = f"() => (window.__kernelIdles || 0) > 0 && ({KERNEL_IDLE.strip()})()"
 SHUTDOWN = """() => {
   const w = window.jupyterapp.shell.currentWidget;
   return w && w.sessionContext ? w.sessionContext.shutdown() : null;
@@ -100,6 +118,11 @@ INSTALL_TIMER = """(index) => {
   }
 }"""
 READ_TIMER = "() => window.__latency"
+IMAGE_LOADED = """(index) => {
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const img = panel.querySelector('.course-panel-image');
+  return !img || img.complete;
+}"""
 
 
 class BrowserCheckError(AssertionError):
@@ -130,32 +153,23 @@ def open_notebook(page, lab, name: str, timeout: float = 120.0) -> None:
 
 
 def run_all(page, timeout: float = 300.0) -> list[dict]:
-    """Run every cell (``runmenu:run-all``) and wait until the kernel is idle again.
+    """Run every cell once (Run All) and wait until they have all run.
 
-    The command is inert until the kernel connects, so it is retried until the first code
-    cell has started. Returns, per code cell, its execution count and error outputs.
+    Called after :func:`open_notebook` has seen the kernel connected and idle, so one Run All
+    is enough: it is never pressed twice (pressing it again while a slow first cell, say the
+    imports on a loaded machine, still runs would queue the whole notebook a second time).
+    Waits on the command's own promise, then for the kernel to be idle. Returns, per code
+    cell, its execution count and error outputs.
     """
-    deadline = time.monotonic() + timeout
-    started = False
-    while not started:
-        page.evaluate(RUN_ALL)
-        for _ in range(20):
-            cells = page.evaluate(CELLS)
-            if cells and cells[0]["count"] is not None:
-                started = True
-                break
-            time.sleep(0.1)
-        if time.monotonic() > deadline:
-            raise BrowserCheckError("Run All never started the first cell")
-    while True:
+    outcome = page.evaluate(RUN_ALL, int(timeout * 1000))
+    if outcome == "timeout":
         cells = page.evaluate(CELLS)
-        finished = all(c["count"] is not None for c in cells) or any(c["errors"] for c in cells)
-        if finished and page.evaluate(KERNEL_IDLE):
-            return cells
-        if time.monotonic() > deadline:
-            pending = sum(c["count"] is None for c in cells)
-            raise BrowserCheckError(f"Run All did not finish: {pending} cells never ran")
-        time.sleep(0.2)
+        pending = sum(c["count"] is None for c in cells)
+        raise BrowserCheckError(
+            f"Run All did not finish within {timeout:.0f} s: {pending} cells never ran"
+        )
+    wait_for(page, KERNEL_IDLE, timeout, "the kernel to be idle after Run All")
+    return page.evaluate(CELLS)
 
 
 def errors(cells: list[dict]) -> list[str]:
@@ -188,10 +202,15 @@ def focus_slider(page, index: int, slider: int = 0) -> None:
 
 
 def wait_idle(page, timeout: float = 30.0, lab: bool = True) -> None:
-    """Let the key presses reach the kernel, then wait until it is idle (JupyterLab only)."""
-    time.sleep(0.15)
+    """Wait until the kernel is idle (JupyterLab only)."""
     if lab:
-        wait_for(page, KERNEL_IDLE, timeout, "the kernel to be idle after the slider moved")
+        wait_for(page, KERNEL_IDLE, timeout, "the kernel to be idle")
+
+
+def wait_handled(page, timeout: float = 120.0) -> None:
+    """After :data:`WATCH_KERNEL`, wait until the kernel has gone busy and back to idle at
+    least once (it handled what was sent) and is idle now (JupyterLab only)."""
+    wait_for(page, KERNEL_HANDLED, timeout, "the kernel to handle the slider's new value")
 
 
 @dataclass
@@ -211,23 +230,33 @@ class SliderMove:
 
 
 def move_slider(
-    page, index: int, slider: int = 0, presses: int = 3, *, lab: bool = True, timeout=30.0
+    page, index: int, slider: int = 0, presses: int = 3, *, lab: bool = True, timeout=120.0
 ) -> SliderMove:
     """Press ArrowRight ``presses`` times on a panel's slider; wait for the new picture.
 
-    Returns after the picture changed, or after ``timeout`` seconds if it did not (some
-    sliders do not change every picture: η is moot under exact line search).
+    In JupyterLab, returns once the kernel has handled the new value (its busy → idle
+    transition, which follows the reply with the new picture), however long a loaded machine
+    takes, so a slider that does not change the picture (η is moot under exact line search)
+    is told apart from a slow one. In Voila (``lab=False``), which exposes no kernel status,
+    returns when the picture changed, or after ``timeout`` seconds if it did not.
     """
     before = panel_state(page, index, slider)
     handle = slider_handle(page, index, slider)
     handle.scroll_into_view_if_needed()
+    if lab:
+        page.evaluate(WATCH_KERNEL)
     for _ in range(presses):
         handle.press("ArrowRight")  # focuses the handle first: JupyterLab may take focus back
     if panel_state(page, index, slider)["slider"] == before["slider"]:
         for _ in range(presses):  # already at the top of its range
             handle.press("ArrowLeft")
-    wait_idle(page, timeout, lab)
-    deadline = time.monotonic() + (timeout if not lab else 3.0)
+    if lab:
+        # The kernel's replies arrive in order, before its return to idle: once it has handled
+        # the new value, the new picture (if this slider changes it) is in the page.
+        wait_handled(page, timeout)
+        wait_for(page, IMAGE_LOADED, timeout, "the panel's picture to load", arg=index)
+        return SliderMove(before, panel_state(page, index, slider))
+    deadline = time.monotonic() + timeout
     while True:
         after = panel_state(page, index, slider)
         if after["src"] != before["src"] and after["complete"]:

@@ -240,6 +240,11 @@ def start_voila(
         "--Voila.port_retries=0",
         f"--Voila.token={token}",
         "--VoilaConfiguration.show_tracebacks=True",
+        # Voila streams a `window.voila_heartbeat()` script whenever the page's first bytes take
+        # longer than this (10 s by default: a kernel starting on a loaded machine). Sent before
+        # the template's <head>, it calls a function not yet defined: a page error in every
+        # template. The heartbeat keeps proxies from timing out; on 127.0.0.1 there is none.
+        "--VoilaConfiguration.http_keep_alive_timeout=3600",
     ]
     env = None
     if template is not None:

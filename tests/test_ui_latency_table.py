@@ -1,0 +1,36 @@
+"""The slider-latency table (make bench-ui) shows each lecture's first and heaviest panel."""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks.ui_latency import _render, shown
+
+
+def _m(p95):
+    return {"median": p95 / 2, "p95": p95, "missed": 0, "burst": 2 * p95}
+
+
+def test_table_shows_first_panel_and_the_heaviest_when_another_is_slower():
+    rows = [
+        ("01_a", 0, "JupyterLab", _m(50.0)),
+        ("01_a", 1, "JupyterLab", _m(120.0)),
+        ("01_a", 2, "JupyterLab", _m(80.0)),
+        ("02_b", 0, "JupyterLab", _m(90.0)),
+        ("02_b", 1, "JupyterLab", _m(40.0)),
+        ("02_b", 0, "Voila", _m(60.0)),
+        ("03_c", 0, "Voila", _m(math.nan)),
+        ("03_c", 1, "Voila", _m(30.0)),
+    ]
+    picked = [(r[0], r[1], r[2]) for r in shown(rows)]
+    assert picked == [
+        ("01_a", 0, "JupyterLab"),
+        ("01_a", 1, "JupyterLab"),  # the heaviest of three
+        ("02_b", 0, "JupyterLab"),  # the first is also the heaviest: shown once
+        ("02_b", 0, "Voila"),
+        ("03_c", 0, "Voila"),  # a panel that never redrew (nan) is shown, not hidden
+        ("03_c", 1, "Voila"),
+    ]
+    text = _render(rows)
+    assert "| 01_a | 1 | JupyterLab | 60 | 120 | < 100 | ❌ |" in text
+    assert "| 02_b | 0 | Voila | 30 | 60 | < 70 | ✅ |" in text
