@@ -50,7 +50,11 @@ from course_lib.grading._values import TEST_MODULE
 from course_lib.grading.sandbox import Limits, sandbox_available
 
 GRADER_VERSION = 1
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+# A hidden block is secret by default: its failure says which line failed, not the values it
+# compared. ``### BEGIN HIDDEN TESTS (reveal)`` (any text containing "reveal" after the
+# marker; nbgrader only looks for "BEGIN HIDDEN TESTS" in the line) lets that block's
+# failures show their message, expected values included: a per-test choice of the author.
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS([^\n]*)(.*?)### END HIDDEN TESTS", re.S)
 
 
 _BOOL_FIELDS = ("grade", "solution", "locked", "task")
@@ -138,6 +142,38 @@ def student_names(solution_nb) -> set[str]:
                 for target in targets:
                     names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     return names
+
+
+def names_by_cell(solution_nb) -> dict[str, str]:
+    """Each name of :func:`student_names` -> the ``grade_id`` of the solution cell binding it."""
+    owners: dict[str, str] = {}
+    for cell in solution_nb["cells"]:
+        gid = _nbgrader(cell).get("grade_id")
+        if classify(cell) != "student" or gid is None:
+            continue
+        single = {"cells": [cell]}
+        for name in student_names(single):
+            owners.setdefault(name, gid)
+    return owners
+
+
+def syntax_problem(source: str) -> str | None:
+    """``SyntaxError: <msg> (line N: <text>)`` for a cell IPython cannot compile, else None."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython's own transformer failing: compile as is
+        pass
+    try:
+        compile(source, "<your cell>", "exec")
+    except SyntaxError as err:
+        text = (err.text or "").strip()
+        where = f"line {err.lineno}" + (f": {text[:120]}" if text else "")
+        return f"{type(err).__name__}: {err.msg} ({where})"
+    except (ValueError, OverflowError, RecursionError, MemoryError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
 
 
 def instructor_imports(solution_nb) -> str:
@@ -293,10 +329,18 @@ class StudentFunction:
 
 class _Runner:
     def __init__(
-        self, kernel, limits: Limits, names: set[str], blocks: dict[str, tuple], imports: str = ""
+        self,
+        kernel,
+        limits: Limits,
+        names: set[str],
+        blocks: dict[str, tuple],
+        imports: str = "",
+        owners: dict[str, str] | None = None,
     ):
         self.kernel, self.limits, self.names, self.blocks = kernel, limits, names, blocks
         self.imports = imports
+        self.owners = owners or {}  # name -> grade_id of the cell that defines it
+        self.cell_failures: dict[str, str] = {}  # grade_id -> what stopped that student cell
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.cell_deadline = self.deadline
         self.ran: list[str] = []  # kernel cells that completed, replayed after a restart
@@ -343,6 +387,8 @@ class _Runner:
             "output": run.output[-2000:],
             "error": run.error,
         }
+        if step["kind"] == "student" and step["grade_id"] and run.status != "ok":
+            self.cell_failures[step["grade_id"]] = self._describe_failure(step["source"], run)
         if run.status in ("ok", "error"):
             self.ran.append(step["source"])
         else:
@@ -351,6 +397,35 @@ class _Runner:
             except KernelDied as err:
                 record["recovery"] = f"failed: {err}"
         return record
+
+    @staticmethod
+    def _describe_failure(source: str, run) -> str:
+        if run.status == "timeout":
+            return "it ran past the time limit"
+        if run.status == "died":
+            return "it crashed the kernel"
+        error = run.error or {}
+        if error.get("ename") in ("SyntaxError", "IndentationError", "TabError"):
+            found = syntax_problem(source)
+            if found:
+                return found
+        return f"{error.get('ename', 'an error')}: {error.get('evalue', '')}"[:500]
+
+    def _cell_blame(self, source: str, err: Exception) -> str | None:
+        """Why a test failed when a name it uses comes from a student cell that did not run."""
+        try:
+            used = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            return None
+        for name in sorted(used & self.names):
+            gid = self.owners.get(name)
+            if gid in self.cell_failures:
+                failure = self.cell_failures[gid]
+                missing = isinstance(err, NameError) and f"'{name}'" in str(err)
+                if missing:
+                    return f"your cell {gid!r} did not run ({failure}), so {name} is not defined"
+                return f"note: your cell {gid!r} stopped with {failure}"
+        return None
 
     def _namespace(self, source: str) -> dict:
         tree = ast.parse(source)
@@ -389,7 +464,9 @@ class _Runner:
                 status="not run", message="the notebook's time limit was used up before this test"
             )
             return result
-        hidden = [m.span() for m in _HIDDEN.finditer(step["source"])]
+        hidden = [
+            (*m.span(), "reveal" in m.group(1).lower()) for m in _HIDDEN.finditer(step["source"])
+        ]
         filename = f"<test cell {step['grade_id']}>"
         buffer = io.StringIO()
         try:
@@ -406,6 +483,11 @@ class _Runner:
             result["recovery"] = self._repair_quietly()
         except Exception as err:  # noqa: BLE001 - a failing test, reported
             result["message"] = _failure_message(err, step["source"], filename, hidden)
+            blame = None if isinstance(err, StudentError) else self._cell_blame(step["source"], err)
+            if blame and blame.startswith("your cell"):
+                result["message"] = blame
+            elif blame:
+                result["message"] = f"{result['message']}\n({blame})"
             if isinstance(err, StudentError):
                 result["student_traceback"] = err.student_traceback
         finally:
@@ -423,6 +505,15 @@ class _Runner:
 
 
 def _failure_message(err: Exception, source: str, filename: str, hidden) -> str:
+    """What the student reads about a failed test.
+
+    Outside hidden blocks: the error as it is (public tests show what they compare). Inside
+    a hidden block: the line of the test cell and the kind of error only, unless the block
+    was marked ``(reveal)`` by its author; an error raised by the student's own code is
+    theirs to see either way.
+    """
+    from course_lib.grading.kernel import StudentError
+
     line = None
     for frame in traceback.extract_tb(err.__traceback__):
         if frame.filename == filename:
@@ -430,11 +521,17 @@ def _failure_message(err: Exception, source: str, filename: str, hidden) -> str:
     offset = None
     if line is not None:
         offset = sum(len(x) + 1 for x in source.splitlines()[: line - 1])
-    in_hidden = offset is not None and any(a <= offset <= b for a, b in hidden)
+    block = next((h for h in hidden if offset is not None and h[0] <= offset <= h[1]), None)
     text = str(err) if type(err).__name__ == "CheckFailed" else f"{type(err).__name__}: {err}"
-    if in_hidden:
+    if block is None:
+        return text
+    if block[2] or isinstance(err, StudentError):
         return "a hidden test failed: " + text
-    return text
+    kind = "an assertion" if isinstance(err, AssertionError) else type(err).__name__
+    return (
+        f"a hidden test failed ({kind} at line {line} of the test cell); the values it "
+        "compares are not shown"
+    )
 
 
 def _blocks_by_name(assignment: str) -> dict[str, tuple]:
@@ -455,6 +552,7 @@ def run_notebook(
     sandboxed: bool,
     root: Path,
     imports: str = "",
+    owners: dict[str, str] | None = None,
 ) -> tuple[list[dict], list[dict], list[str]]:
     """Run a plan in a fresh kernel: (task results, kernel cell records, notes)."""
     from course_lib.grading.kernel import Kernel, KernelDied
@@ -479,7 +577,7 @@ def run_notebook(
                         }
                     )
             return tasks, cells, notes
-        runner = _Runner(kernel, limits, names, blocks, imports)
+        runner = _Runner(kernel, limits, names, blocks, imports, owners)
         for step in plan:
             if step["kind"] in ("student", "instructor"):
                 if time.monotonic() >= runner.deadline:
@@ -598,6 +696,7 @@ def grade_submission(job: dict) -> dict:
             job["sandboxed"],
             Path(tmp),
             instructor_imports(solution_nb),
+            names_by_cell(solution_nb),
         )
     report["tasks"], report["notes"] = tasks, report["notes"] + notes
     report["cells"] = cells

@@ -18,9 +18,10 @@ folder of files says nothing about who wrote which: ambiguous), a notebook in a 
 deeper than these layouts, an assignment folder named after another student of the root
 (``mallory/alice/02.ipynb``), any symbolic link (file or folder: to a classmate, to the
 solutions, to ``/etc/shadow``, to ``/dev/zero``), anything that is not a regular file (a FIFO
-named ``*.ipynb`` would block a reader forever), a file with several hard links, and a file
-larger than the size cap. The walk never follows a link, and a file is opened with
-``O_NOFOLLOW | O_NONBLOCK`` and checked again with ``fstat`` before a byte is read.
+named ``*.ipynb`` would block a reader forever), and a file larger than the size cap. (Hard
+links are not refused: refusing them would let a classmate's link cost the victim her grade.)
+The walk never follows a link, and a file is opened with ``O_NOFOLLOW | O_NONBLOCK`` and
+checked again with ``fstat`` before a byte is read.
 
 A notebook named explicitly on the command line (not through a folder) is the instructor's
 choice: its student is the name of the folder it sits in.
@@ -133,11 +134,6 @@ def file_problem(info: os.stat_result, max_bytes: int, path: Path | None = None)
         return "it is a folder, not a notebook file"
     if not stat.S_ISREG(mode):
         return "it is a device or a socket, not a regular file"
-    if info.st_nlink > 1:
-        return (
-            f"it is a hard link ({info.st_nlink} names for one file): the same file may "
-            "belong to someone else; copy it instead"
-        )
     if info.st_size > max_bytes:
         return f"it is {info.st_size} bytes, more than the {max_bytes}-byte limit for a notebook"
     return None
