@@ -1004,6 +1004,7 @@ def _grade_locked(
     try:
         if manual_rows:
             book.set_manual(manual_rows)
+            _refresh_manual_reports(manual_rows, out, book, write_feedback)
         book.export_csv(csv_path)
         with tempfile.TemporaryDirectory(prefix="course-jobs-") as tmp:
             summaries = _run_batch(
@@ -1179,6 +1180,32 @@ def _collect(job: dict, overdue: bool) -> dict:
     }
 
 
+def apply_manual(report: dict, book) -> dict:
+    """Put the hand-given points of the gradebook into the report's written-answer tasks."""
+    entered = book.manual_entries(report["student"], report.get("assignment"))
+    for task in report.get("tasks", []):
+        if task["kind"] == "manual" and task["grade_id"] in entered:
+            points, comment = entered[task["grade_id"]]
+            task.update(points=points, status="graded by hand")
+            if comment:
+                task["comment"] = comment
+    report["manual_score"] = float(
+        sum(t["points"] or 0.0 for t in report.get("tasks", []) if t["kind"] == "manual")
+    )
+    return report
+
+
+def _refresh_manual_reports(rows, out: Path, book, write_feedback) -> None:
+    """Rewrite the reports (JSON and Markdown) that hand-given points just changed."""
+    for student, assignment in sorted({(r["student"], r["assignment"]) for r in rows}):
+        path = out / _safe_name(student) / f"{assignment}.json"
+        if not path.is_file() or path.is_symlink():
+            continue
+        report = apply_manual(json.loads(path.read_text()), book)
+        path.write_text(json.dumps(report, indent=1, default=str))
+        write_feedback(report, path.with_suffix(".md"))
+
+
 def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict:
     # Who and when come from the grader's own discovery, never from the worker's report.
     report.update(
@@ -1187,6 +1214,7 @@ def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict
         sha256=job["sha256"],
         submitted_at=job.get("submitted_at"),
     )
+    apply_manual(report, book)
     report_path = Path(job["report_path"])
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=1, default=str))

@@ -153,6 +153,17 @@ class Gradebook:
                 ],
             )
 
+    def manual_entries(self, student: str, assignment: str | None) -> dict[str, tuple]:
+        """grade_id -> (points, comment) entered by hand for one student's assignment."""
+        return {
+            gid: (points, comment)
+            for gid, points, comment in self.db.execute(
+                "SELECT grade_id, points, comment FROM manual_scores "
+                "WHERE student = ? AND assignment = ?",
+                (student, assignment),
+            )
+        }
+
     def manual_scores(self) -> dict[tuple[str, str], float]:
         """(student, assignment) -> the hand-given points entered so far."""
         totals: dict[tuple[str, str], float] = {}

@@ -291,11 +291,25 @@ def test_manual_scores_are_checked_and_merged_into_the_csv(tmp_path):
     book = Gradebook(out / "gradebook.sqlite")
     book.record(_report("amy", 8.0, "2026-12-02T09:00:00+00:00"), "/s/amy/a", "c", "r")
     book.close()
+    report = {
+        **_report("amy", 8.0, None),
+        "submission": "/s/amy/a",
+        "tasks": [
+            {"grade_id": "answer_step", "kind": "manual", "points": None, "max_points": 2.0,
+             "status": "needs manual grading"},
+        ],
+    }  # fmt: skip
+    (out / "amy").mkdir()
+    (out / "amy" / f"{NB02.stem}.json").write_text(json.dumps(report))
     code = cli.main(["grade", "--manual", str(scores), "--solutions", str(SOLUTIONS),
                      "--out", str(out), "--quiet"])  # fmt: skip
     assert code == EXIT_OK
     rows = {r[0]: r for r in _csv_rows(out / "grades.csv")}
     assert rows["amy"][1:] == ["9.5", "9.5", "10"]
+    updated = json.loads((out / "amy" / f"{NB02.stem}.json").read_text())
+    assert updated["tasks"][0]["points"] == 1.5 and updated["manual_score"] == 1.5
+    feedback = (out / "amy" / f"{NB02.stem}.md").read_text()
+    assert "plus 1.5 / 2 points graded by hand" in feedback and "clear but short" in feedback
     for bad, message in [
         (f"amy,{NB02.stem},answer_step,2.5", "between 0 and 2"),
         (f"amy,{NB02.stem},test_forward,1", "not a written answer"),
