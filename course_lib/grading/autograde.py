@@ -1216,6 +1216,15 @@ def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict
     )
     apply_manual(report, book)
     report_path = Path(job["report_path"])
+    newest = book.latest_submitted_at(report["student"], report.get("assignment"))
+    if newest and report["submitted_at"] and newest > report["submitted_at"]:
+        # An older copy graded after a newer one: the newer one still counts, and its
+        # report stays where the student looks; this one is kept beside it.
+        report["notes"].append(
+            f"a newer submission of this assignment (submitted {newest}) is the one that "
+            "counts; this older one was graded for the record"
+        )
+        report_path = report_path.with_name(f"{report_path.stem}.older-{job['sha256'][:12]}.json")
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=1, default=str))
     write_feedback(report, report_path.with_suffix(".md"))

@@ -153,6 +153,14 @@ class Gradebook:
                 ],
             )
 
+    def latest_submitted_at(self, student: str, assignment: str | None) -> str | None:
+        """The latest submission time recorded for one student's assignment, if any."""
+        row = self.db.execute(
+            "SELECT MAX(submitted_at) FROM attempts WHERE student = ? AND assignment = ?",
+            (student, assignment),
+        ).fetchone()
+        return row[0] if row else None
+
     def manual_entries(self, student: str, assignment: str | None) -> dict[str, tuple]:
         """grade_id -> (points, comment) entered by hand for one student's assignment."""
         return {

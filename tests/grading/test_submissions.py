@@ -385,3 +385,22 @@ def test_an_exercise_file_copied_twice_under_other_names_is_refused_not_summed(t
     summaries = grade([root], SOLUTIONS, tmp_path / "out", limits=LIMITS, progress=False)
     assert [s["status"] for s in summaries] == ["refused", "refused"]
     assert all("none is graded" in s["reason"] for s in summaries)
+
+
+def test_an_older_copy_graded_later_never_replaces_the_newer_report(tmp_path):
+    out = tmp_path / "out"
+    shas = {}
+    for root, stamp, data in [
+        ("new", "2026-12-02 09:00:00 UTC", b"newer, not json"),
+        ("old", "2026-12-01 09:00:00 UTC", b"older, not json"),
+    ]:
+        folder = tmp_path / root / "amy" / "ps02"
+        folder.mkdir(parents=True)
+        (folder / "timestamp.txt").write_text(stamp)
+        (folder / NB02.name).write_bytes(data)
+        (summary,) = grade([tmp_path / root], SOLUTIONS, out, limits=LIMITS, progress=False)
+        shas[root] = json.loads(Path(summary["report"]).read_text())["sha256"]
+    report = json.loads((out / "amy" / f"{NB02.stem}.json").read_text())
+    assert report["sha256"] == shas["new"]
+    (older,) = (out / "amy").glob(f"{NB02.stem}.older-*.json")
+    assert "newer submission" in older.read_text()
