@@ -20,9 +20,14 @@ the one that hung), so one looping task costs that task only. Memory, CPU and fi
 limited by ``setrlimit`` in the process that starts the kernel.
 
 Everything becomes a report: a file that is not JSON or not a notebook, a renamed file
-(identified by its cells), a missing cell, a crash, a timeout. The submission file is only
-read. A gradebook (SQLite) records every attempt; an unchanged submission (same bytes, same
-solutions, same settings) is skipped on a re-run.
+(identified by its cells), a missing cell, a crash, a timeout. Which files are submissions,
+and whose, is decided by :mod:`course_lib.grading.submissions` (the student is the submission
+root's first-level folder; links, FIFOs, nested and loose notebooks are refused with a reason,
+see :func:`plan_batch` for duplicates). The grader reads each file once, safely, and the worker
+grades those bytes, never the path again. A gradebook (SQLite) records every attempt; an
+unchanged submission (same bytes, same solutions, same settings) is skipped on a re-run.
+``course grade``'s exit status is :data:`EXIT_OK` / :data:`EXIT_NOT_GRADED` /
+:data:`EXIT_USAGE` / :data:`EXIT_LOCKED`.
 """
 
 from __future__ import annotations
