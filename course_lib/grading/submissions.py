@@ -191,7 +191,12 @@ def discover_root(root: Path) -> list[Candidate]:
                 )
             )
         elif entry.is_dir(follow_symlinks=False):
-            out += _discover_student(path, entry.name, students)
+            try:
+                out += _discover_student(path, entry.name, students)
+            except OSError as err:  # an unreadable folder costs only its own student
+                out.append(
+                    Candidate(path, entry.name, refused=f"the folder could not be read ({err})")
+                )
         elif entry.name.endswith(".ipynb"):
             out.append(
                 Candidate(
@@ -244,7 +249,10 @@ def _discover_student(folder: Path, student: str, students: set[str]) -> list[Ca
                     )
                 )
         else:
-            out += _discover_assignment(sub, student)
+            try:
+                out += _discover_assignment(sub, student)
+            except OSError as err:
+                out.append(Candidate(sub, student, refused=f"the folder could not be read ({err})"))
     return out
 
 

@@ -404,3 +404,23 @@ def test_an_older_copy_graded_later_never_replaces_the_newer_report(tmp_path):
     assert report["sha256"] == shas["new"]
     (older,) = (out / "amy").glob(f"{NB02.stem}.older-*.json")
     assert "newer submission" in older.read_text()
+
+
+def test_an_unreadable_folder_costs_only_its_student(tmp_path, monkeypatch):
+    from course_lib.grading import submissions
+
+    root = tmp_path / "root"
+    for student in ("amy", "ben"):
+        (root / student / "ps02").mkdir(parents=True)
+        (root / student / "ps02" / "02.ipynb").write_text("{}")
+    real = submissions._discover_assignment
+
+    def unreadable_for_amy(folder, student):
+        if student == "amy":
+            raise PermissionError(13, "Permission denied")
+        return real(folder, student)
+
+    monkeypatch.setattr(submissions, "_discover_assignment", unreadable_for_amy)
+    found = {c.student: c for c in discover([root])}
+    assert "could not be read" in found["amy"].refused
+    assert found["ben"].refused is None
