@@ -832,7 +832,7 @@ def _identify_bytes(path: Path, data: bytes, solution_ids: dict[str, set[str]]):
     )
 
 
-def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int):
+def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int, spool: Path):
     """Read, identify and de-duplicate the candidates: ``(to_grade, refused)``.
 
     Rules, each refusal costing only its own file:
@@ -842,6 +842,9 @@ def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int):
       are refused; if none is named so, all are refused (which one counts is the student's
       to say, by its name);
     - a report path is given to one file only: nothing is ever overwritten within a run.
+
+    The bytes read are written to ``spool`` (``data_file``) at once, not held in memory: the
+    worker grades exactly those bytes.
     """
     from course_lib.grading.submissions import read_regular_file
 
@@ -862,8 +865,9 @@ def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int):
         except OSError as err:
             refused.append({**item, "reason": f"the file was not read: {err.strerror or err}"})
             continue
-        item["data"] = data
         item["sha256"] = hashlib.sha256(data).hexdigest()
+        item["data_file"] = spool / f"submission{len(readable)}.ipynb"
+        item["data_file"].write_bytes(data)
         try:
             item["assignment"], item["note"] = _identify_bytes(cand.path, data, solution_ids)
         except Exception as err:  # noqa: BLE001 - e.g. a RecursionError on absurd nesting
@@ -913,7 +917,6 @@ def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int):
         item["report_path"] = report_path
         to_grade.append(item)
     for item in refused:
-        item.pop("data", None)
         item["reason"] = item.get("reason") or item.get("refused")
     return to_grade, refused
 
@@ -1054,7 +1057,7 @@ def _run_batch(
     tmp: Path,
     write_feedback,
 ) -> list[dict]:
-    to_grade, refused = plan_batch(candidates, solution_files, out, max_bytes)
+    to_grade, refused = plan_batch(candidates, solution_files, out, max_bytes, tmp)
     summaries, pending = [], []
     for item in refused:
         summaries.append(
@@ -1078,7 +1081,7 @@ def _run_batch(
             indent=1,
         )
     )
-    for i, item in enumerate(to_grade):
+    for item in to_grade:
         submission = str(item["path"])
         report_path = item["report_path"]
         if not force and report_path.exists() and book.seen(submission, item["sha256"], context):
@@ -1092,8 +1095,6 @@ def _run_batch(
                 }
             )
             continue
-        data_file = tmp / f"submission{i}.ipynb"
-        data_file.write_bytes(item.pop("data"))
         pending.append(
             {
                 "submission": submission,
@@ -1102,7 +1103,7 @@ def _run_batch(
                 "submitted_at": item["submitted_at"],
                 "assignment": item["assignment"],
                 "notes": ([item["note"]] if item.get("note") else []) + item.get("notes", []),
-                "data_file": str(data_file),
+                "data_file": str(item["data_file"]),
                 "solutions": str(solutions.resolve()),
                 "limits": asdict(limits),
                 "sandboxed": sandboxed,
