@@ -42,7 +42,7 @@ def _grade(args) -> int:
     except OutputLocked as err:
         print(f"course grade: {err}", file=sys.stderr)
         return EXIT_LOCKED
-    graded = sum(not s["skipped"] and s["status"] != "refused" for s in summaries)
+    graded = sum(not s["skipped"] and s["status"] == "graded" for s in summaries)
     unchanged = sum(s["skipped"] for s in summaries)
     failed = [s for s in summaries if s["status"] != "graded"]
     print(
