@@ -890,11 +890,15 @@ def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int, spo
                     "this one is graded because it is named like the assignment"
                 ]
                 continue
-            why = (
-                f"{keep['path'].name} is the one graded (the file named like the assignment)"
-                if keep is not None
-                else f"none is named {assignment}.ipynb, so none is graded: keep one, named so"
-            )
+            if keep is not None:
+                why = f"{keep['path'].name} is the one graded (the file named like the assignment)"
+            elif named:
+                why = (
+                    f"{len(named)} are named {assignment}.ipynb (in different folders), so none "
+                    "is graded: keep one"
+                )
+            else:
+                why = f"none is named {assignment}.ipynb, so none is graded: keep one, named so"
             item["refused"] = (
                 f"{len(items)} notebooks of {student!r} answer {assignment!r} ({names}); {why}"
             )

@@ -424,3 +424,13 @@ def test_an_unreadable_folder_costs_only_its_student(tmp_path, monkeypatch):
     found = {c.student: c for c in discover([root])}
     assert "could not be read" in found["amy"].refused
     assert found["ben"].refused is None
+
+
+def test_two_copies_named_like_the_assignment_in_two_folders_are_both_refused(tmp_path):
+    root = tmp_path / "root"
+    for folder in ("ps02", "ps02-again"):
+        (root / "amy" / folder).mkdir(parents=True)
+        (root / "amy" / folder / NB02.name).write_bytes(b"{}")
+    summaries = grade([root], SOLUTIONS, tmp_path / "out", limits=LIMITS, progress=False)
+    assert [s["status"] for s in summaries] == ["refused", "refused"]
+    assert all("2 are named" in s["reason"] for s in summaries)
