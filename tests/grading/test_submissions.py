@@ -361,19 +361,19 @@ def test_the_csv_exists_after_a_crash_mid_batch(tmp_path, monkeypatch):
     for student in ("amy", "ben"):
         (root / student).mkdir(parents=True)
         (root / student / NB02.name).write_bytes(b"not json")
-    real, calls = autograde._collect, []
+    real, calls = autograde._finish, []
 
-    def crash_on_second(job, overdue):
-        calls.append(job)
+    def crash_on_second(report, *args, **kwargs):
+        calls.append(report["student"])
         if len(calls) == 2:
             raise RuntimeError("the grader was killed")
-        return real(job, overdue)
+        return real(report, *args, **kwargs)
 
-    monkeypatch.setattr(autograde, "_collect", crash_on_second)
+    monkeypatch.setattr(autograde, "_finish", crash_on_second)
     with pytest.raises(RuntimeError, match="killed"):
         grade([root], SOLUTIONS, out, jobs=1, limits=LIMITS, progress=False)
     rows = _csv_rows(out / "grades.csv")
-    assert [r[0] for r in rows[1:]] == [calls[0]["student"]]
+    assert [r[0] for r in rows[1:]] == calls[:1]
 
 
 def test_an_exercise_file_copied_twice_under_other_names_is_refused_not_summed(tmp_path):
