@@ -807,9 +807,22 @@ def _blank_report(candidate, reason: str, status: str, sandbox: dict) -> dict:
 
 
 def _solution_ids(solutions: list[Path]) -> dict[str, set[str]]:
+    """Each solution's grade_ids; ValueError naming the cell if a solution's metadata is bad.
+
+    A submission's bad field costs only its cell; a bad field in the instructor's own
+    solution would silently change every student's grade, so it stops the run instead.
+    """
     import nbformat
 
-    return {p.stem: _grade_ids(nbformat.read(p, as_version=4)) for p in solutions}
+    ids = {}
+    for path in solutions:
+        nb = nbformat.read(path, as_version=4)
+        for number, cell in enumerate(nb["cells"], 1):
+            problems = checked_metadata(cell)[1]
+            if problems:
+                raise ValueError(f"--solutions: {path.name}, cell {number}: " + "; ".join(problems))
+        ids[path.stem] = _grade_ids(nb)
+    return ids
 
 
 def _identify_bytes(path: Path, data: bytes, solution_ids: dict[str, set[str]]):

@@ -434,3 +434,15 @@ def test_two_copies_named_like_the_assignment_in_two_folders_are_both_refused(tm
     summaries = grade([root], SOLUTIONS, tmp_path / "out", limits=LIMITS, progress=False)
     assert [s["status"] for s in summaries] == ["refused", "refused"]
     assert all("2 are named" in s["reason"] for s in summaries)
+
+
+def test_a_bad_field_in_the_instructors_solution_stops_the_run_with_its_cell(tmp_path):
+    nb = json.loads(NB02.read_text())
+    nb["cells"][4]["metadata"]["nbgrader"]["points"] = "two"
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    (solutions / NB02.name).write_text(json.dumps(nb))
+    (tmp_path / "root" / "amy").mkdir(parents=True)
+    (tmp_path / "root" / "amy" / NB02.name).write_bytes(NB02.read_bytes())
+    with pytest.raises(ValueError, match=f"{NB02.name}, cell 5: nbgrader field 'points'"):
+        grade([tmp_path / "root"], solutions, tmp_path / "out", limits=LIMITS, progress=False)
