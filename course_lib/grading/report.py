@@ -17,7 +17,14 @@ def feedback_markdown(report: dict) -> str:
         lines += [f"> **{report['sandbox']['warning']}**", ""]
     lines += [f"**Score: {report['score']:g} / {report['max_score']:g}** (autograded)"]
     if report.get("manual_max_score"):
-        lines += [f"plus up to {report['manual_max_score']:g} points graded by hand"]
+        manual = [t for t in report.get("tasks", []) if t.get("kind") == "manual"]
+        if any(t.get("points") is not None for t in manual):
+            lines += [
+                f"plus {report.get('manual_score', 0.0):g} / {report['manual_max_score']:g} "
+                "points graded by hand"
+            ]
+        else:
+            lines += [f"plus up to {report['manual_max_score']:g} points graded by hand"]
     lines.append("")
     if report["status"] != "graded":
         lines += [f"**Not graded: {report['status']}.** {report.get('reason') or ''}", ""]
@@ -32,6 +39,8 @@ def feedback_markdown(report: dict) -> str:
             lines.append(f"| {t['grade_id']} | {points} / {t['max_points']:g} | {t['status']} |")
         lines.append("")
     for t in report.get("tasks", []):
+        if t.get("comment"):
+            lines += [f"## {t['grade_id']}: {t['status']}", "", str(t["comment"]), ""]
         if t.get("message"):
             lines += [f"## {t['grade_id']}: {t['status']}", ""] + _block(t["message"])
             if t.get("student_traceback"):
