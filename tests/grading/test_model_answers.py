@@ -86,6 +86,22 @@ def _claims_02():
 def _claims_03():
     gradient = np.diag([1.0, 10.0]) @ np.array([2.0, 1.0])  # ∇ ½(x₀² + 10x₁²) at (2, 1)
     np.testing.assert_array_equal(gradient, [2.0, 10.0])
+    # the measurement of Task 5: the best of 3600 unit directions for a step of length r
+    x, minus_g = np.array([2.0, 1.0]), -gradient / np.linalg.norm(gradient)
+    theta = 2 * np.pi * np.arange(3600) / 3600
+    U = np.column_stack([np.cos(theta), np.sin(theta)])
+
+    def angle(r):
+        P = x + r * U
+        u = U[np.argmin(0.5 * (P[:, 0] ** 2 + 10 * P[:, 1] ** 2))]
+        return np.degrees(np.arccos(np.clip(u @ minus_g, -1, 1))), u
+
+    assert angle(0.001)[0] <= 0.1
+    angles = [angle(r)[0] for r in [0.001, 0.01, 0.1, 0.5, 1, 2, np.sqrt(5)]]
+    assert angles == sorted(angles)  # "the angle grows with r"
+    np.testing.assert_allclose(angle(np.sqrt(5))[1], -x / np.linalg.norm(x), atol=1e-3)  # at the minimum
+    _close(52, angles[-1], 0.01)
+    _close(52, np.degrees(np.arccos(-x / np.linalg.norm(x) @ minus_g)), 0.01)
 
 
 def _claims_04():
@@ -230,7 +246,11 @@ CLAIMS = {
     ),
     ("02", "answer_step"): (["$\\frac{h^2}{6}|f'''(x)|$", "$h \\propto \\varepsilon^{1/3}$",
                              "$\\varepsilon^{2/3}$"], _claims_02),
-    ("03", "answer"): (["the gradient is $(2, 10)$"], _claims_03),
+    ("03", "answer"): (
+        ["the gradient is $(2, 10)$", "for $r = 0.001$ the best direction is $-\\nabla f$ to the grid's\n$0.1°$",
+         "about $52°$ away"],
+        _claims_03,
+    ),
     ("04", "answer"): (
         ["$\\eta < 2/100 = 0.02$", "about $0.98$", "$0.98^t = e^{t \\ln 0.98} \\approx e^{-0.02\\, t}$",
          "about $1/0.02 = 50$ steps", "$2/(\\lambda_{\\min}+\\lambda_{\\max}) = 2/101$",
