@@ -48,8 +48,8 @@ def _without_worst(simplex, values):
 @register(
     "11.centroid",
     name="centroid",
-    hint="Find the worst vertex with np.argmax(values); the centroid is the mean of the "
-    "other d vertices, e.g. (simplex.sum(axis=0) − simplex[worst]) / d.",
+    hint="Find the worst vertex first; the centroid is the mean of the other d vertices, which you can "
+    "get without a loop and without sorting.",
     blocks=_NELDER_MEAD,
 )
 def _centroid_cases():
@@ -222,9 +222,8 @@ def _scipy_run(f, simplex, xatol, fatol):
 @register(
     "11.evaluations_to_converge",
     name="evaluations_to_converge",
-    hint="Evaluate the d + 1 vertices (that is d + 1 evaluations) and sort them; then, while "
-    "evaluations < max_evaluations: stop if max|xᵢ − x₀| ≤ xatol and max|f(xᵢ) − f(x₀)| ≤ "
-    "fatol, else take a nelder_mead_step and add the evaluations it used.",
+    hint="Count the d + 1 starting evaluations, sort, and loop: test the two stopping rules (and the "
+    "budget) before every step, and add what each nelder_mead_step reports.",
     blocks=_NELDER_MEAD,
 )
 def _converge_cases():
