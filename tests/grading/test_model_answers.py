@@ -81,6 +81,22 @@ def _claims_02():
     assert 0.2 < hs[np.argmin(errors)] / EPS ** (1 / 3) < 5
     assert 0.03 < errors.min() / EPS ** (2 / 3) < 3
     _close(6e-6, EPS ** (1 / 3), 0.02)  # the ≈ 6·10⁻⁶ of the question
+    _close(1.5e-8, EPS**0.5, 0.01)
+    # the experiment of Task 3 for exp at x = 1, on the task's 151 steps
+    steps = np.logspace(-16, -1, 151)
+    keep = steps >= 1e-3
+    found = {}
+    for scheme, approx in [("forward", (np.exp(1 + steps) - np.e) / steps),
+                           ("centered", (np.exp(1 + steps) - np.exp(1 - steps)) / (2 * steps))]:
+        errors = np.abs(approx - np.e)
+        slope = np.polyfit(np.log10(steps[keep]), np.log10(errors[keep]), 1)[0]
+        found[scheme] = (steps[np.argmin(errors)], errors.min(), slope)
+    _close(1e-8, found["forward"][0], 1e-9)
+    _close(7e-9, found["forward"][1], 0.1)
+    _close(1, found["forward"][2], 0.02)
+    _close(8e-6, found["centered"][0], 0.02)
+    _close(3e-12, found["centered"][1], 0.1)
+    _close(2, found["centered"][2], 0.02)
 
 
 def _claims_03():
@@ -244,8 +260,13 @@ CLAIMS = {
          "about $10^{14}$", "$4 \\cdot 10^{12}$"],
         _claims_01,
     ),
-    ("02", "answer_step"): (["$\\frac{h^2}{6}|f'''(x)|$", "$h \\propto \\varepsilon^{1/3}$",
-                             "$\\varepsilon^{2/3}$"], _claims_02),
+    ("02", "answer_step"): (
+        ["$\\frac{h^2}{6}|f'''(x)|$", "$h \\propto \\varepsilon^{1/3}$", "$\\varepsilon^{2/3}$",
+         "$\\frac h2|f''(x)|$", "$h \\propto \\varepsilon^{1/2}$",
+         "best\n$h = 10^{-8}$ (near $\\varepsilon^{1/2} \\approx 1.5 \\cdot 10^{-8}$) with an error of about $7 \\cdot 10^{-9}$ and\nslope $1$",
+         "best $h \\approx 8 \\cdot 10^{-6}$ (near $\\varepsilon^{1/3}$) with an error of about\n$3 \\cdot 10^{-12}$ and slope $2$"],
+        _claims_02,
+    ),
     ("03", "answer"): (
         ["the gradient is $(2, 10)$", "for $r = 0.001$ the best direction is $-\\nabla f$ to the grid's\n$0.1°$",
          "about $52°$ away"],
