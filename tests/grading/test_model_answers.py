@@ -141,6 +141,28 @@ def _claims_04():
     assert np.argmax(errors < np.exp(-1)) == pytest.approx(kappa / 2, abs=1)
 
 
+def _claims_05():
+    # the experiment of Task 5 on the demo's data: B = 4, 30 epochs, seed 1 (epoch e: seed 1 + e)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.5 * rng.standard_normal(200)
+    w_star = np.linalg.lstsq(X, y, rcond=None)[0]
+
+    def gaps(etas):
+        w, out, k = np.zeros(3), [], 0
+        for epoch in range(30):
+            for rows in np.random.default_rng(1 + epoch).permutation(200).reshape(-1, 4):
+                w = w - etas[k] * X[rows].T @ (X[rows] @ w - y[rows]) / 4
+                k += 1
+            out.append(0.5 * np.mean((X @ w - y) ** 2) - 0.5 * np.mean((X @ w_star - y) ** 2))
+        return np.array(out)
+
+    steps = 30 * 50
+    constant, decaying = gaps(np.full(steps, 0.1)), gaps(0.1 / (1 + np.arange(steps) / 50))
+    assert 0.2 < constant[20:].mean() / constant[3:10].mean() < 5  # "stops improving": a floor
+    assert decaying[-1] < constant[20:].min() and decaying[-1] < decaying[10]  # below it, still falling
+
+
 def _claims_06():
     kappa = 100
     _close(0.980, (kappa - 1) / (kappa + 1), 1e-3)
@@ -238,6 +260,29 @@ def _claims_09():
     assert 0.5 < second / first < 2, norms  # equal increments per factor 10 in t: logarithmic
 
 
+def _claims_09b():
+    """The experiment of Task 5 in the words of the key (run by `_claims_09`)."""
+    from course_lib.data import classification_data
+
+    results = {}
+    for name, kw in [("separable", dict(margin=0.5, seed=0)), ("overlapping", dict(margin=0.0, label_noise=0.1, seed=0))]:
+        points, y = classification_data(100, **kw)
+        X = np.column_stack([np.ones(100), points])
+        w, norms, mistakes = np.zeros(3), {}, {}
+        for t in range(1, 10_001):
+            w = w + X.T @ (y * np.exp(-np.logaddexp(0.0, y * (X @ w)))) / 100
+            if t in (10, 100, 1000, 9999, 10_000):
+                norms[t], mistakes[t] = np.linalg.norm(w), int(np.sum(y * (X @ w) <= 0))
+        results[name] = norms, mistakes
+    norms, mistakes = results["separable"]
+    assert all(m == 0 for m in mistakes.values())  # "drop to 0 at once"
+    per_decade = np.diff([norms[10], norms[100], norms[1000], norms[10_000]])
+    assert np.all(per_decade > 0) and per_decade.max() < 2 * per_decade.min()  # ~ the same per factor 10
+    norms, mistakes = results["overlapping"]
+    assert abs(norms[10_000] - norms[9999]) < 1e-9  # settles
+    assert abs(mistakes[10_000] - 10) <= 2  # about the number of flipped labels (10 % of 100)
+
+
 def _claims_11():
     from course_lib.gradient_free import nelder_mead
     from course_lib.objectives import quadratic
@@ -279,7 +324,7 @@ CLAIMS = {
          "$(\\kappa - 1)/(\\kappa + 1) \\approx 1 - 2/\\kappa$", "$\\kappa/2$ steps per factor $e$"],
         _claims_04,
     ),
-    ("05", "answer"): ([], None),
+    ("05", "answer"): (["the constant step stops improving after a few epochs"], _claims_05),
     ("06", "answer"): (
         ["$(\\kappa-1)/(\\kappa+1) = 99/101 \\approx 0.980$", "about $1/0.0198 \\approx 50$ steps",
          "$(\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1) = 9/11 \\approx 0.818$", "about $5$ steps",
@@ -297,7 +342,8 @@ CLAIMS = {
          "$\\mathrm d f^\\star / \\mathrm d(r^2) = -\\lambda^\\star$"],
         _claims_08,
     ),
-    ("09", "answer"): (["only\nlogarithmically in $t$"], _claims_09),
+    ("09", "answer"): (["only\nlogarithmically in $t$", "the mistakes drop to $0$ at once"],
+                       lambda: (_claims_09(), _claims_09b())),
     ("10", "answer"): ([], None),
     ("11", "answer"): (
         ["about $10^2$ for $d = 2$, $3 \\cdot 10^2$ for $d = 4$,\n$1.3 \\cdot 10^3$ for $d = 8$ and $10^4$ for $d = 16$",
