@@ -42,7 +42,8 @@ def _asserts(source: str) -> bool:
 def _check_cells(path):
     cells = json.loads(path.read_text())["cells"]
     return [
-        (index, cell) for index, cell in enumerate(cells)
+        (index, cell)
+        for index, cell in enumerate(cells)
         if cell["cell_type"] == "code" and _asserts("".join(cell["source"]))
     ]
 
@@ -57,7 +58,9 @@ def test_every_assert_cell_follows_the_check_cell_convention(path):
         problems = [
             "no hide-cell tag" if "hide-cell" not in meta.get("tags", []) else "",
             "not source_hidden" if meta.get("jupyter", {}).get("source_hidden") is not True else "",
-            "first line is not '# Checked: ...'" if not (first.startswith("# Checked: ") and len(first) > 20) else "",
+            "first line is not '# Checked: ...'"
+            if not (first.startswith("# Checked: ") and len(first) > 20)
+            else "",
         ]
         problems = [p for p in problems if p]
         if problems:
@@ -68,7 +71,8 @@ def test_every_assert_cell_follows_the_check_cell_convention(path):
 @pytest.mark.parametrize("path", LECTURES, ids=[p.stem for p in LECTURES])
 def test_check_cells_do_not_print(path):
     printing = [
-        index for index, cell in _check_cells(path)
+        index
+        for index, cell in _check_cells(path)
         if any(
             isinstance(node, ast.Call) and getattr(node.func, "id", "") == "print"
             for node in ast.walk(ast.parse("".join(cell["source"])))

@@ -40,7 +40,9 @@ ANSWERS = _model_answers()
 
 
 def _close(stated, computed, rtol):
-    assert np.isclose(stated, computed, rtol=rtol, atol=0), f"the key says {stated}, it is {computed}"
+    assert np.isclose(stated, computed, rtol=rtol, atol=0), (
+        f"the key says {stated}, it is {computed}"
+    )
 
 
 def _steps_per_factor_e(rate):
@@ -86,8 +88,10 @@ def _claims_02():
     steps = np.logspace(-16, -1, 151)
     keep = steps >= 1e-3
     found = {}
-    for scheme, approx in [("forward", (np.exp(1 + steps) - np.e) / steps),
-                           ("centered", (np.exp(1 + steps) - np.exp(1 - steps)) / (2 * steps))]:
+    for scheme, approx in [
+        ("forward", (np.exp(1 + steps) - np.e) / steps),
+        ("centered", (np.exp(1 + steps) - np.exp(1 - steps)) / (2 * steps)),
+    ]:
         errors = np.abs(approx - np.e)
         slope = np.polyfit(np.log10(steps[keep]), np.log10(errors[keep]), 1)[0]
         found[scheme] = (steps[np.argmin(errors)], errors.min(), slope)
@@ -115,7 +119,9 @@ def _claims_03():
     assert angle(0.001)[0] <= 0.1
     angles = [angle(r)[0] for r in [0.001, 0.01, 0.1, 0.5, 1, 2, np.sqrt(5)]]
     assert angles == sorted(angles)  # "the angle grows with r"
-    np.testing.assert_allclose(angle(np.sqrt(5))[1], -x / np.linalg.norm(x), atol=1e-3)  # at the minimum
+    np.testing.assert_allclose(
+        angle(np.sqrt(5))[1], -x / np.linalg.norm(x), atol=1e-3
+    )  # at the minimum
     _close(52, angles[-1], 0.01)
     _close(52, np.degrees(np.arccos(-x / np.linalg.norm(x) @ minus_g)), 0.01)
 
@@ -160,7 +166,9 @@ def _claims_05():
     steps = 30 * 50
     constant, decaying = gaps(np.full(steps, 0.1)), gaps(0.1 / (1 + np.arange(steps) / 50))
     assert 0.2 < constant[20:].mean() / constant[3:10].mean() < 5  # "stops improving": a floor
-    assert decaying[-1] < constant[20:].min() and decaying[-1] < decaying[10]  # below it, still falling
+    assert (
+        decaying[-1] < constant[20:].min() and decaying[-1] < decaying[10]
+    )  # below it, still falling
 
 
 def _claims_06():
@@ -231,6 +239,7 @@ def _claims_08():
     # the projected gradient step returns to x*
     y = x - 0.01 * grad
     np.testing.assert_allclose(y * r / np.linalg.norm(y), x, rtol=1e-8)
+
     # d f*/d(r²) = −λ*
     def f_star(r):
         x, _ = solve(r)
@@ -265,7 +274,10 @@ def _claims_09b():
     from course_lib.data import classification_data
 
     results = {}
-    for name, kw in [("separable", dict(margin=0.5, seed=0)), ("overlapping", dict(margin=0.0, label_noise=0.1, seed=0))]:
+    for name, kw in [
+        ("separable", dict(margin=0.5, seed=0)),
+        ("overlapping", dict(margin=0.0, label_noise=0.1, seed=0)),
+    ]:
         points, y = classification_data(100, **kw)
         X = np.column_stack([np.ones(100), points])
         w, norms, mistakes = np.zeros(3), {}, {}
@@ -277,7 +289,9 @@ def _claims_09b():
     norms, mistakes = results["separable"]
     assert all(m == 0 for m in mistakes.values())  # "drop to 0 at once"
     per_decade = np.diff([norms[10], norms[100], norms[1000], norms[10_000]])
-    assert np.all(per_decade > 0) and per_decade.max() < 2 * per_decade.min()  # ~ the same per factor 10
+    assert (
+        np.all(per_decade > 0) and per_decade.max() < 2 * per_decade.min()
+    )  # ~ the same per factor 10
     norms, mistakes = results["overlapping"]
     assert abs(norms[10_000] - norms[9999]) < 1e-9  # settles
     assert abs(mistakes[10_000] - 10) <= 2  # about the number of flipped labels (10 % of 100)
@@ -290,9 +304,11 @@ def _claims_11():
     used = []
     for d in [2, 4, 8, 16]:  # the demo of the exercise, which the question refers to
         q = quadratic(np.linspace(1.0, 10.0, d))
-        run = nelder_mead(q, np.ones(d), xatol=1e-6, fatol=1e-10, max_iter=10**5, max_evaluations=10**5)
+        run = nelder_mead(
+            q, np.ones(d), xatol=1e-6, fatol=1e-10, max_iter=10**5, max_evaluations=10**5
+        )
         used.append(run.total_evaluations)
-    for stated, measured in zip([1e2, 3e2, 1.3e3, 1e4], used):
+    for stated, measured in zip([1e2, 3e2, 1.3e3, 1e4], used, strict=True):
         _close(stated, measured, 0.25)
     ratios = np.array(used[1:]) / np.array(used[:-1])
     assert 2.5 < ratios.min() and ratios.max() < 8.5, ratios  # "by 3 to 8"
@@ -301,53 +317,96 @@ def _claims_11():
 # (exercise, grade_id of the model answer): (the quoted phrases that carry a number, recompute)
 CLAIMS = {
     ("01", "answer_cost"): (
-        ["$n d^2 + d^3/3$", "about $4 n d$", "$400\\, n d$", "$d \\gtrsim 400$", "$n = 10^6$, $d = 10^4$",
-         "about $10^{14}$", "$4 \\cdot 10^{12}$"],
+        [
+            "$n d^2 + d^3/3$",
+            "about $4 n d$",
+            "$400\\, n d$",
+            "$d \\gtrsim 400$",
+            "$n = 10^6$, $d = 10^4$",
+            "about $10^{14}$",
+            "$4 \\cdot 10^{12}$",
+        ],
         _claims_01,
     ),
     ("02", "answer_step"): (
-        ["$\\frac{h^2}{6}|f'''(x)|$", "$h \\propto \\varepsilon^{1/3}$", "$\\varepsilon^{2/3}$",
-         "$\\frac h2|f''(x)|$", "$h \\propto \\varepsilon^{1/2}$",
-         "best\n$h = 10^{-8}$ (near $\\varepsilon^{1/2} \\approx 1.5 \\cdot 10^{-8}$) with an error of about $7 \\cdot 10^{-9}$ and\nslope $1$",
-         "best $h \\approx 8 \\cdot 10^{-6}$ (near $\\varepsilon^{1/3}$) with an error of about\n$3 \\cdot 10^{-12}$ and slope $2$"],
+        [
+            "$\\frac{h^2}{6}|f'''(x)|$",
+            "$h \\propto \\varepsilon^{1/3}$",
+            "$\\varepsilon^{2/3}$",
+            "$\\frac h2|f''(x)|$",
+            "$h \\propto \\varepsilon^{1/2}$",
+            "best\n$h = 10^{-8}$ (near $\\varepsilon^{1/2} \\approx 1.5 \\cdot 10^{-8}$) "
+            "with an error of about $7 \\cdot 10^{-9}$ and\nslope $1$",
+            "best $h \\approx 8 \\cdot 10^{-6}$ (near $\\varepsilon^{1/3}$) "
+            "with an error of about\n"
+            "$3 \\cdot 10^{-12}$ and slope $2$",
+        ],
         _claims_02,
     ),
     ("03", "answer"): (
-        ["the gradient is $(2, 10)$", "for $r = 0.001$ the best direction is $-\\nabla f$ to the grid's\n$0.1°$",
-         "about $52°$ away"],
+        [
+            "the gradient is $(2, 10)$",
+            "for $r = 0.001$ the best direction is $-\\nabla f$ to the grid's\n$0.1°$",
+            "about $52°$ away",
+        ],
         _claims_03,
     ),
     ("04", "answer"): (
-        ["$\\eta < 2/100 = 0.02$", "about $0.98$", "$0.98^t = e^{t \\ln 0.98} \\approx e^{-0.02\\, t}$",
-         "about $1/0.02 = 50$ steps", "$2/(\\lambda_{\\min}+\\lambda_{\\max}) = 2/101$",
-         "$(\\kappa - 1)/(\\kappa + 1) = 99/101 \\approx 0.980$", "again about $50$ steps",
-         "$(\\kappa - 1)/(\\kappa + 1) \\approx 1 - 2/\\kappa$", "$\\kappa/2$ steps per factor $e$"],
+        [
+            "$\\eta < 2/100 = 0.02$",
+            "about $0.98$",
+            "$0.98^t = e^{t \\ln 0.98} \\approx e^{-0.02\\, t}$",
+            "about $1/0.02 = 50$ steps",
+            "$2/(\\lambda_{\\min}+\\lambda_{\\max}) = 2/101$",
+            "$(\\kappa - 1)/(\\kappa + 1) = 99/101 \\approx 0.980$",
+            "again about $50$ steps",
+            "$(\\kappa - 1)/(\\kappa + 1) \\approx 1 - 2/\\kappa$",
+            "$\\kappa/2$ steps per factor $e$",
+        ],
         _claims_04,
     ),
     ("05", "answer"): (["the constant step stops improving after a few epochs"], _claims_05),
     ("06", "answer"): (
-        ["$(\\kappa-1)/(\\kappa+1) = 99/101 \\approx 0.980$", "about $1/0.0198 \\approx 50$ steps",
-         "$(\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1) = 9/11 \\approx 0.818$", "about $5$ steps",
-         "a factor of about $\\sqrt\\kappa$"],
+        [
+            "$(\\kappa-1)/(\\kappa+1) = 99/101 \\approx 0.980$",
+            "about $1/0.0198 \\approx 50$ steps",
+            "$(\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1) = 9/11 \\approx 0.818$",
+            "about $5$ steps",
+            "a factor of about $\\sqrt\\kappa$",
+        ],
         _claims_06,
     ),
     ("07", "answer"): (
-        ["from $(1, 0.5)$", "$(1 + 2\\eta)^t$", "it is $(-1, 0.5)$ and lands at $(0, 1)$", "$f = -1 < 0.75$",
-         "$\\mu > -\\lambda_{\\min} = 2$", "$g^\\top s_{\\text{N}} = -g^\\top H^{-1} g = -1.5 < 0$",
-         "halving the step"],
+        [
+            "from $(1, 0.5)$",
+            "$(1 + 2\\eta)^t$",
+            "it is $(-1, 0.5)$ and lands at $(0, 1)$",
+            "$f = -1 < 0.75$",
+            "$\\mu > -\\lambda_{\\min} = 2$",
+            "$g^\\top s_{\\text{N}} = -g^\\top H^{-1} g = -1.5 < 0$",
+            "halving the step",
+        ],
         _claims_07,
     ),
     ("08", "answer"): (
-        ["$\\nabla f(x^\\star) = -2\\lambda^\\star x^\\star$", "$\\lVert \\nabla f(x^\\star) \\rVert = 2\\lambda^\\star r$",
-         "$\\mathrm d f^\\star / \\mathrm d(r^2) = -\\lambda^\\star$"],
+        [
+            "$\\nabla f(x^\\star) = -2\\lambda^\\star x^\\star$",
+            "$\\lVert \\nabla f(x^\\star) \\rVert = 2\\lambda^\\star r$",
+            "$\\mathrm d f^\\star / \\mathrm d(r^2) = -\\lambda^\\star$",
+        ],
         _claims_08,
     ),
-    ("09", "answer"): (["only\nlogarithmically in $t$", "the mistakes drop to $0$ at once"],
-                       lambda: (_claims_09(), _claims_09b())),
+    ("09", "answer"): (
+        ["only\nlogarithmically in $t$", "the mistakes drop to $0$ at once"],
+        lambda: (_claims_09(), _claims_09b()),
+    ),
     ("10", "answer"): ([], None),
     ("11", "answer"): (
-        ["about $10^2$ for $d = 2$, $3 \\cdot 10^2$ for $d = 4$,\n$1.3 \\cdot 10^3$ for $d = 8$ and $10^4$ for $d = 16$",
-         "multiplies the work by 3 to 8"],
+        [
+            "about $10^2$ for $d = 2$, $3 \\cdot 10^2$ for $d = 4$,\n"
+            "$1.3 \\cdot 10^3$ for $d = 8$ and $10^4$ for $d = 16$",
+            "multiplies the work by 3 to 8",
+        ],
         _claims_11,
     ),
 }
@@ -377,7 +436,8 @@ def test_every_approximate_number_is_covered_by_a_claim(key):
     text = ANSWERS[key]
     spans = [(m.start(), m.end()) for p in phrases for m in re.finditer(re.escape(p), text)]
     loose = [
-        m.group() for m in APPROXIMATE.finditer(text)
+        m.group()
+        for m in APPROXIMATE.finditer(text)
         if not any(s <= m.start() and m.end() <= e for s, e in spans)
     ]
     assert loose == [], f"exercise {key[0]}: numbers without a recomputation in CLAIMS: {loose}"

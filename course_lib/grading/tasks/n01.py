@@ -23,8 +23,8 @@ def _line_data(n: int, seed: int):
 @register(
     "01.line_fit",
     name="line_fit",
-    hint="Set the two partial derivatives of the squared error to zero and solve the 2 × 2 system by "
-    "hand; the formula needs only the sums Σx, Σy, Σxy and Σx². Return the tuple (m, b).",
+    hint="Set the two partial derivatives of the squared error to zero and solve the 2 × 2 system "
+    "by hand; the formula needs only the sums Σx, Σy, Σxy and Σx². Return the tuple (m, b).",
     blocks=_CLOSED_FORMS,
 )
 def _line_fit_cases():
@@ -47,8 +47,8 @@ def _line_fit_cases():
 @register(
     "01.normal_equations",
     name="normal_equations",
-    hint="Form the normal equations and hand them to a linear solver; an explicit inverse is slower "
-    "and less accurate.",
+    hint="Form the normal equations and hand them to a linear solver; an explicit inverse is "
+    "slower and less accurate.",
     blocks=_CLOSED_FORMS,
 )
 def _normal_equations_cases():

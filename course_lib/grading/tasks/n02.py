@@ -126,10 +126,18 @@ def _best_step_reference(f, df, x, scheme):
 )
 def _best_step_cases():
     return [
-        Case("f = sin, df = cos at x = 1, centered", (np.sin, np.cos, 1.0, "centered"),
-             expected=_best_step_reference(np.sin, np.cos, 1.0, "centered"), rtol=1e-9),
-        Case("f = sin, df = cos at x = 1, forward", (np.sin, np.cos, 1.0, "forward"),
-             expected=_best_step_reference(np.sin, np.cos, 1.0, "forward"), rtol=1e-9),
+        Case(
+            "f = sin, df = cos at x = 1, centered",
+            (np.sin, np.cos, 1.0, "centered"),
+            expected=_best_step_reference(np.sin, np.cos, 1.0, "centered"),
+            rtol=1e-9,
+        ),
+        Case(
+            "f = sin, df = cos at x = 1, forward",
+            (np.sin, np.cos, 1.0, "forward"),
+            expected=_best_step_reference(np.sin, np.cos, 1.0, "forward"),
+            rtol=1e-9,
+        ),
     ]
 
 

@@ -44,8 +44,8 @@ def _armijo_reference(f, x, g, t, c, rho):
 @register(
     "04.gd_on_quadratic",
     name="gd_on_quadratic",
-    hint="The gradient of ½ xᵀAx is Ax; take the steps in a loop, then compare the final distance to "
-    "the minimum with the starting one.",
+    hint="The gradient of ½ xᵀAx is Ax; take the steps in a loop, then compare the final distance "
+    "to the minimum with the starting one.",
     blocks=_STEP_RULES,
 )
 def _gd_on_quadratic_cases():
@@ -102,7 +102,8 @@ def _stability_cases():
 @register(
     "04.optimal_step",
     name="optimal_step",
-    hint="The formula in the task needs two scalars built from g and H; no matrix inverse is needed.",
+    hint="The formula in the task needs two scalars built from g and H; no matrix inverse is "
+    "needed.",
     blocks=_STEP_RULES,
 )
 def _optimal_step_cases():
@@ -131,8 +132,8 @@ def _optimal_step_cases():
 @register(
     "04.armijo_step",
     name="armijo_step",
-    hint="Evaluate f(x) and gᵀg once; then test the sufficient-decrease condition and shrink t for as "
-    "long as it fails.",
+    hint="Evaluate f(x) and gᵀg once; then test the sufficient-decrease condition and shrink t for "
+    "as long as it fails.",
     blocks=_STEP_RULES,
 )
 def _armijo_cases():

@@ -60,8 +60,8 @@ def _nesterov_reference(x0, eta, beta, steps):
 @register(
     "06.heavy_ball",
     name="heavy_ball",
-    hint="The velocity starts at zero and is updated before θ in every step; keep every iterate, θ₀ "
-    "included.",
+    hint="The velocity starts at zero and is updated before θ in every step; keep every iterate, "
+    "θ₀ included.",
     blocks=_MOMENTUM,
 )
 def _heavy_ball_cases():
@@ -91,8 +91,8 @@ def _heavy_ball_cases():
 @register(
     "06.optimal_momentum",
     name="optimal_momentum",
-    hint="Both formulas need only the extreme eigenvalues of A (and their square roots); return the "
-    "tuple (η, β).",
+    hint="Both formulas need only the extreme eigenvalues of A (and their square roots); return "
+    "the tuple (η, β).",
     blocks=_MOMENTUM,
 )
 def _optimal_cases():

@@ -27,8 +27,8 @@ def _rotation(angle):
 @register(
     "07.classify_critical_point",
     name="classify_critical_point",
-    hint="Decide from the signs of the eigenvalues, treating tiny ones (relative to the largest |λ|, as "
-    "the task says) as zero; think about which case must be tested first.",
+    hint="Decide from the signs of the eigenvalues, treating tiny ones (relative to the largest "
+    "|λ|, as the task says) as zero; think about which case must be tested first.",
     blocks=_CURVATURE,
 )
 def _classify_cases():
@@ -111,8 +111,8 @@ def _solves_accurately(result):
 @register(
     "07.newton_step",
     name="newton_step",
-    hint="The Newton direction solves a linear system with the Hessian; solve it rather than invert, "
-    "then scale the step by the damping.",
+    hint="The Newton direction solves a linear system with the Hessian; solve it rather than "
+    "invert, then scale the step by the damping.",
     blocks=_CURVATURE,
 )
 def _newton_cases():
@@ -185,8 +185,8 @@ def _is_symmetric(result, expected):
 @register(
     "07.hessian_from_gradient",
     name="hessian_from_gradient",
-    hint="Centered differences of the gradient along each coordinate give the columns; evaluate all 2d "
-    "shifted points in one call, and remember a Hessian is symmetric.",
+    hint="Centered differences of the gradient along each coordinate give the columns; evaluate "
+    "all 2d shifted points in one call, and remember a Hessian is symmetric.",
     blocks=_CURVATURE,
 )
 def _hessian_cases():
@@ -219,8 +219,8 @@ def _hessian_cases():
 @register(
     "07.condition_number",
     name="condition_number",
-    hint="The eigenvalue routine accepts a stack of matrices; work with the absolute values along the "
-    "last axis, and decide what a zero smallest value must give.",
+    hint="The eigenvalue routine accepts a stack of matrices; work with the absolute values along "
+    "the last axis, and decide what a zero smallest value must give.",
     blocks=_CURVATURE,
 )
 def _condition_cases():

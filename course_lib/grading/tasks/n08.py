@@ -114,8 +114,8 @@ def _pgd_reference(project, x0, eta, steps):
 @register(
     "08.projected_gradient_descent",
     name="projected_gradient_descent",
-    hint="Make the start feasible first; then every step is a gradient step followed by the projection. "
-    "Keep every iterate, the projected start included.",
+    hint="Make the start feasible first; then every step is a gradient step followed by the "
+    "projection. Keep every iterate, the projected start included.",
     blocks=_CONSTRAINED,
 )
 def _pgd_cases():
@@ -158,8 +158,8 @@ def _kkt_reference(x, lam, A, b, radius):
 @register(
     "08.kkt_residuals",
     name="kkt_residuals",
-    hint="Write each of the four conditions as a quantity that is zero when it holds and grows with "
-    "the violation; the constraint value ‖x‖² − r² appears in three of them.",
+    hint="Write each of the four conditions as a quantity that is zero when it holds and grows "
+    "with the violation; the constraint value ‖x‖² − r² appears in three of them.",
     blocks=_CONSTRAINED,
 )
 def _kkt_cases():

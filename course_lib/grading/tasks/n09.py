@@ -205,17 +205,27 @@ def _experiment_cases():
     def separable(result):
         got_norms, got_mistakes = (np.asarray(r) for r in result)
         if got_norms.shape != (51,) or got_mistakes.shape != (51,):
-            return f"expected two arrays of shape (51,), got {got_norms.shape} and {got_mistakes.shape}"
+            shapes = f"{got_norms.shape} and {got_mistakes.shape}"
+            return f"expected two arrays of shape (51,), got {shapes}"
         if not np.allclose(got_norms, norms, rtol=1e-9):
             return "the norms ‖w_t‖ differ from plain gradient descent from w₀ = 0"
         if not np.array_equal(got_mistakes, mistakes):
-            return "the mistake counts differ: count the points with y xᵀw ≤ 0 (w₀ = 0 gets them all wrong)"
+            return (
+                "the mistake counts differ: count the points with y xᵀw ≤ 0 (w₀ = 0 gets all wrong)"
+            )
         return None
 
     return [
-        Case("zero steps: ‖w₀‖ = 0 and every point is a mistake at w₀ = 0",
-             (X4, Y4, 1.0, 0), expected=(np.zeros(1), np.array([4]))),
+        Case(
+            "zero steps: ‖w₀‖ = 0 and every point is a mistake at w₀ = 0",
+            (X4, Y4, 1.0, 0),
+            expected=(np.zeros(1), np.array([4])),
+        ),
         Case("four separable points, η = 1, 50 steps", (X4, Y4, 1.0, 50), verify=separable),
-        Case("six overlapping points, η = 1.5, 30 steps", (X6, Y6, 1.5, 30),
-             expected=_experiment_reference(X6, Y6, 1.5, 30), rtol=1e-9),
+        Case(
+            "six overlapping points, η = 1.5, 30 steps",
+            (X6, Y6, 1.5, 30),
+            expected=_experiment_reference(X6, Y6, 1.5, 30),
+            rtol=1e-9,
+        ),
     ]

@@ -106,8 +106,8 @@ def _relu_derivative_cases():
 @register(
     "10.forward",
     name="forward",
-    hint="Recover m from the length of θ and slice it in the order (w, b, a, c); broadcasting x as a "
-    "column against w gives all pre-activations, shape (n, m), at once.",
+    hint="Recover m from the length of θ and slice it in the order (w, b, a, c); broadcasting x as "
+    "a column against w gives all pre-activations, shape (n, m), at once.",
     blocks=_NETWORKS,
 )
 def _forward_cases():
@@ -172,8 +172,8 @@ def _backprop_cases():
 @register(
     "10.sgd_epoch",
     name="sgd_epoch",
-    hint="One shuffle from the seed, cut into consecutive batches (the leftover is skipped); step with "
-    "your backprop on each batch, and record the loss on all the data before the first step "
+    hint="One shuffle from the seed, cut into consecutive batches (the leftover is skipped); step "
+    "with your backprop on each batch, and record the loss on all the data before the first step "
     "and after every step.",
     blocks=_NETWORKS,
 )

@@ -48,8 +48,8 @@ def _without_worst(simplex, values):
 @register(
     "11.centroid",
     name="centroid",
-    hint="Find the worst vertex first; the centroid is the mean of the other d vertices, which you can "
-    "get without a loop and without sorting.",
+    hint="Find the worst vertex first; the centroid is the mean of the other d vertices, which you "
+    "can get without a loop and without sorting.",
     blocks=_NELDER_MEAD,
 )
 def _centroid_cases():
@@ -117,7 +117,11 @@ def _move_cases():
         # x_e = (1.5, 1.5): 2.5 < 5, so the expansion is kept. 2 evaluations.
         Case(
             "expansion: f = (x₀ − 3)² + (x₁ − 2)², sorted simplex (1, 0), (0, 1), (0, 0)",
-            (shifted_bowl, np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]), np.array([8.0, 10.0, 13.0])),
+            (
+                shifted_bowl,
+                np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]),
+                np.array([8.0, 10.0, 13.0]),
+            ),
             expected=("expand", np.array([1.5, 1.5]), 2.5, 2),
             rtol=1e-12,
         ),
@@ -222,8 +226,8 @@ def _scipy_run(f, simplex, xatol, fatol):
 @register(
     "11.evaluations_to_converge",
     name="evaluations_to_converge",
-    hint="Count the d + 1 starting evaluations, sort, and loop: test the two stopping rules (and the "
-    "budget) before every step, and add what each nelder_mead_step reports.",
+    hint="Count the d + 1 starting evaluations, sort, and loop: test the two stopping rules (and "
+    "the budget) before every step, and add what each nelder_mead_step reports.",
     blocks=_NELDER_MEAD,
 )
 def _converge_cases():
