@@ -23,7 +23,8 @@ def _line_data(n: int, seed: int):
 @register(
     "01.line_fit",
     name="line_fit",
-    hint="m = (n Σxy − Σx Σy) / (n Σx² − (Σx)²) and b = (Σy − m Σx) / n; return the tuple (m, b).",
+    hint="Set the two partial derivatives of the squared error to zero and solve the 2 × 2 system "
+    "by hand; the formula needs only the sums Σx, Σy, Σxy and Σx². Return the tuple (m, b).",
     blocks=_CLOSED_FORMS,
 )
 def _line_fit_cases():
@@ -46,7 +47,8 @@ def _line_fit_cases():
 @register(
     "01.normal_equations",
     name="normal_equations",
-    hint="Solve (XᵀX) w = Xᵀy with np.linalg.solve; do not invert XᵀX.",
+    hint="Form the normal equations and hand them to a linear solver; an explicit inverse is "
+    "slower and less accurate.",
     blocks=_CLOSED_FORMS,
 )
 def _normal_equations_cases():
@@ -76,8 +78,8 @@ def _mse_gradient_reference(w, X, y):
 @register(
     "01.mse_gradient",
     name="mse_gradient",
-    hint="For L(w) = (1/n)‖Xw − y‖², ∇L(w) = (2/n) Xᵀ(Xw − y): one matrix-vector product "
-    "for the residual, one for the gradient, no loop.",
+    hint="Differentiate (1/n)‖Xw − y‖² with the chain rule; the residual vector appears, and two "
+    "matrix-vector products give the gradient, no loop.",
     blocks=(
         "course_lib.stochastic.least_squares_gradient",
         "course_lib.stochastic.per_example_gradients",
@@ -125,8 +127,8 @@ def _gd_reference(x, y, learning_rate, steps):
 @register(
     "01.gd_line_fit",
     name="gd_line_fit",
-    hint="Start at m = b = 0; each step subtracts learning_rate times the gradient of the "
-    "mean squared error, (2 mean(r x), 2 mean(r)) with r = m x + b − y.",
+    hint="Start at m = b = 0 and repeat the gradient step; the two partial derivatives of the mean "
+    "squared error are means over the data of the residual times ∂(m x + b)/∂m and ∂/∂b.",
     blocks=(*_CLOSED_FORMS, "course_lib.descent.gradient_descent"),
 )
 def _gd_line_fit_cases():

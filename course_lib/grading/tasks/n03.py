@@ -37,7 +37,8 @@ def _descend_reference(gradient, x0, learning_rate, tol, max_iter):
 @register(
     "03.gd_step",
     name="gd_step",
-    hint="One step is x − learning_rate · gradient(x): call the gradient function at x.",
+    hint="Call the gradient function at x, then move against what it returns; build a new array "
+    "rather than changing x.",
     blocks=_DESCENT,
 )
 def _gd_step_cases():
@@ -69,8 +70,8 @@ def _gd_step_cases():
 @register(
     "03.descend",
     name="descend",
-    hint="Loop: compute g = gradient(x); stop and return (x, t) once ‖g‖ ≤ tol or t = max_iter; "
-    "otherwise step x ← x − learning_rate · g. Zero steps are possible.",
+    hint="Test the stopping rule before every step, the first one included (zero steps are "
+    "possible), and count only the steps you actually take.",
     blocks=_DESCENT,
 )
 def _descend_cases():
@@ -103,8 +104,8 @@ def _descend_cases():
 @register(
     "03.directional_derivative",
     name="directional_derivative",
-    hint="The slope along v is ∇f·v/‖v‖; for a (k, d) array of directions use V @ g and "
-    "np.linalg.norm(V, axis=-1).",
+    hint="Normalise each direction by its own length; one matrix-vector product then gives all "
+    "the slopes, for one direction or a stack.",
     blocks=("course_lib.derivatives.directional_derivative",),
 )
 def _directional_cases():
@@ -142,8 +143,8 @@ def _is_steepest(result, g):
 @register(
     "03.steepest_direction",
     name="steepest_direction",
-    hint="Divide −g by its length ‖g‖ (np.linalg.norm(g, axis=-1, keepdims=True) keeps "
-    "batches of gradients working).",
+    hint="Scale −g to length 1; for a stack, each row by its own length (keep the axis so the "
+    "division broadcasts).",
     blocks=("course_lib.derivatives.directional_derivative",),
 )
 def _steepest_cases():
@@ -159,5 +160,54 @@ def _steepest_cases():
             "a batch of three gradients, shape (3, 2)",
             (batch,),
             verify=lambda result: _is_steepest(result, batch),
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- the best finite step
+def bowl(P):
+    """½(x₀² + 10 x₁²) for one point (2,) or a stack (k, 2)."""
+    P = np.asarray(P, dtype=float)
+    return 0.5 * (P[..., 0] ** 2 + 10.0 * P[..., 1] ** 2)
+
+
+def _best_reference(f, g, x, r, k):
+    theta = np.linspace(0.0, 2.0 * np.pi, k, endpoint=False)
+    U = np.column_stack([np.cos(theta), np.sin(theta)])
+    u = U[np.argmin(f(np.asarray(x, dtype=float) + r * U))]
+    minus_g = -np.asarray(g, dtype=float) / np.linalg.norm(g)
+    return u, float(np.degrees(np.arccos(np.clip(u @ minus_g, -1.0, 1.0))))
+
+
+@register(
+    "03.best_finite_step",
+    name="best_finite_step",
+    hint="Build all k angles as one array, turn them into a (k, 2) array of unit vectors, call f "
+    "once on x + r·U, pick the smallest; the angle to −g comes from a dot product of unit vectors.",
+    blocks=_DESCENT,
+)
+def _finite_step_cases():
+    x, g = np.array([2.0, 1.0]), np.array([2.0, 10.0])
+    return [
+        Case(
+            "four directions, the bowl at (2, 1), r = 1: (0, −1) is best, 11.3° from −∇f",
+            (bowl, g, x, 1.0, 4),
+            expected=_best_reference(bowl, g, x, 1.0, 4),
+            rtol=1e-9,
+            atol=1e-12,
+        ),
+        Case(
+            "360 directions, r = 0.01: almost exactly −∇f",
+            (bowl, g, x, 0.01, 360),
+            expected=_best_reference(bowl, g, x, 0.01, 360),
+            rtol=1e-9,
+            atol=1e-12,
+        ),
+        Case(
+            "360 directions, r = 2: far from −∇f",
+            (bowl, g, x, 2.0, 360),
+            expected=_best_reference(bowl, g, x, 2.0, 360),
+            rtol=1e-9,
+            atol=1e-12,
         ),
     ]

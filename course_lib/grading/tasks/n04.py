@@ -44,7 +44,8 @@ def _armijo_reference(f, x, g, t, c, rho):
 @register(
     "04.gd_on_quadratic",
     name="gd_on_quadratic",
-    hint="Repeat x ← x − η A x for `steps` steps, then return (x, ‖x‖ > ‖x0‖).",
+    hint="The gradient of ½ xᵀAx is Ax; take the steps in a loop, then compare the final distance "
+    "to the minimum with the starting one.",
     blocks=_STEP_RULES,
 )
 def _gd_on_quadratic_cases():
@@ -75,8 +76,8 @@ def _gd_on_quadratic_cases():
 @register(
     "04.stability_limit",
     name="stability_limit",
-    hint="np.linalg.eigvalsh(A) returns the eigenvalues in ascending order; the limit is "
-    "2 / (the largest).",
+    hint="Only the largest eigenvalue matters; NumPy has an eigenvalue routine for symmetric "
+    "matrices (and says in which order it returns them).",
     blocks=_STEP_RULES,
 )
 def _stability_cases():
@@ -101,7 +102,8 @@ def _stability_cases():
 @register(
     "04.optimal_step",
     name="optimal_step",
-    hint="t* = (g·g) / (g·H g): two dot products, no inverse.",
+    hint="The formula in the task needs two scalars built from g and H; no matrix inverse is "
+    "needed.",
     blocks=_STEP_RULES,
 )
 def _optimal_step_cases():
@@ -130,7 +132,8 @@ def _optimal_step_cases():
 @register(
     "04.armijo_step",
     name="armijo_step",
-    hint="Start at t = initial_step; while f(x − t g) > f(x) − c t (g·g), multiply t by shrink.",
+    hint="Evaluate f(x) and gᵀg once; then test the sufficient-decrease condition and shrink t for "
+    "as long as it fails.",
     blocks=_STEP_RULES,
 )
 def _armijo_cases():

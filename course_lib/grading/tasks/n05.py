@@ -41,8 +41,8 @@ def _is_epoch(result, n, batch_size):
 @register(
     "05.minibatch_epoch",
     name="minibatch_epoch",
-    hint="rng = np.random.default_rng(seed); shuffle range(n) with rng.permutation(n), keep the "
-    "first (n // batch_size) * batch_size and reshape to (n // batch_size, batch_size).",
+    hint="Make the generator from the seed, get one random order of all n indices from it, drop "
+    "the leftover tail and cut the rest into rows of batch_size.",
     blocks=_STOCHASTIC,
 )
 def _epoch_cases():
@@ -60,8 +60,8 @@ def _epoch_cases():
 @register(
     "05.minibatch_gradient",
     name="minibatch_gradient",
-    hint="Take the rows X[batch], y[batch]; the gradient is (1/m) X_Bᵀ (X_B w − y_B) with m the "
-    "batch size.",
+    hint="Index the rows of the batch first, then it is the full-batch least-squares gradient "
+    "on those rows, divided by the batch size.",
     blocks=_STOCHASTIC,
 )
 def _minibatch_gradient_cases():
@@ -94,7 +94,8 @@ def _minibatch_gradient_cases():
 @register(
     "05.inverse_time_schedule",
     name="inverse_time_schedule",
-    hint="t = np.arange(steps); return learning_rate / (1 + t / decay_time).",
+    hint="Build the array of step numbers t = 0, …, steps − 1 first; then the formula works on "
+    "the whole array at once.",
     blocks=_STOCHASTIC,
 )
 def _schedule_cases():
@@ -118,7 +119,8 @@ def _schedule_cases():
 @register(
     "05.per_example_gradients",
     name="per_example_gradients",
-    hint="The residuals r = X w − y have shape (n,); r[:, None] * X multiplies row i by rᵢ.",
+    hint="Compute all n residuals at once, then scale row i of X by residual i (broadcasting "
+    "needs the residuals as a column).",
     blocks=_STOCHASTIC,
 )
 def _per_example_cases():
@@ -135,6 +137,53 @@ def _per_example_cases():
             "20 examples, 3 features",
             (w, X, y),
             expected=np.stack([(X[i] @ w - y[i]) * X[i] for i in range(20)]),
+            rtol=1e-10,
+        ),
+    ]
+
+
+# ---------------------------------------------------------------- SGD from the pieces
+def _sgd_reference(X, y, w0, etas, batch_size, epochs, seed):
+    n = len(y)
+    w, out, k = np.array(w0, dtype=float), [np.array(w0, dtype=float)], 0
+    for epoch in range(epochs):
+        order = np.random.default_rng(seed + epoch).permutation(n)
+        for rows in order[: (n // batch_size) * batch_size].reshape(-1, batch_size):
+            w = w - etas[k] * X[rows].T @ (X[rows] @ w - y[rows]) / batch_size
+            k += 1
+        out.append(w)
+    return np.array(out)
+
+
+@register(
+    "05.sgd_run",
+    name="sgd_run",
+    hint="Two nested loops: over the epochs (a new minibatch_epoch with seed + epoch each time) "
+    "and over its batches; keep one step counter for the learning rates and save w after each "
+    "epoch, w0 included.",
+    blocks=_STOCHASTIC,
+)
+def _sgd_cases():
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((12, 2))
+    y = X @ np.array([2.0, -1.0]) + 0.1 * rng.standard_normal(12)
+    etas = 0.2 / (1 + np.arange(3 * 4) / 4)
+    return [
+        Case(
+            "zero epochs: just w0, shape (1, 2)",
+            (X, y, np.array([1.0, 1.0]), np.zeros(0), 3, 0, 0),
+            expected=np.array([[1.0, 1.0]]),
+        ),
+        Case(
+            "12 examples, batches of 3, 3 epochs, a 1/t schedule, seed 7",
+            (X, y, np.zeros(2), etas, 3, 3, 7),
+            expected=_sgd_reference(X, y, np.zeros(2), etas, 3, 3, 7),
+            rtol=1e-10,
+        ),
+        Case(
+            "one batch of all 12 and a constant step: gradient descent, 4 epochs",
+            (X, y, np.zeros(2), np.full(4, 0.5), 12, 4, 0),
+            expected=_sgd_reference(X, y, np.zeros(2), np.full(4, 0.5), 12, 4, 0),
             rtol=1e-10,
         ),
     ]

@@ -60,8 +60,8 @@ def _nesterov_reference(x0, eta, beta, steps):
 @register(
     "06.heavy_ball",
     name="heavy_ball",
-    hint="Keep V (start at zeros); each step V = β V + gradient(θ), then θ = θ − η V; "
-    "collect θ₀, θ₁, … into an array of shape (steps + 1, d).",
+    hint="The velocity starts at zero and is updated before θ in every step; keep every iterate, "
+    "θ₀ included.",
     blocks=_MOMENTUM,
 )
 def _heavy_ball_cases():
@@ -91,8 +91,8 @@ def _heavy_ball_cases():
 @register(
     "06.optimal_momentum",
     name="optimal_momentum",
-    hint="η = 4 / (√λmax + √λmin)² and β = ((√κ − 1)/(√κ + 1))² with κ = λmax/λmin; "
-    "return the tuple (η, β).",
+    hint="Both formulas need only the extreme eigenvalues of A (and their square roots); return "
+    "the tuple (η, β).",
     blocks=_MOMENTUM,
 )
 def _optimal_cases():
@@ -111,8 +111,8 @@ def _optimal_cases():
 @register(
     "06.nesterov",
     name="nesterov",
-    hint="As the heavy ball, but the step uses the gradient plus the new velocity: "
-    "V = β V + g, then θ = θ − η (g + β V).",
+    hint="Start from your heavy ball: the velocity update is the same, only the direction of the θ "
+    "step changes, as the task's formula says.",
     blocks=_MOMENTUM,
 )
 def _nesterov_cases():

@@ -27,8 +27,8 @@ def _rotation(angle):
 @register(
     "07.classify_critical_point",
     name="classify_critical_point",
-    hint="lam = np.linalg.eigvalsh(H); count an eigenvalue as zero when |λ| <= tol * max(1, "
-    "max |λ|); a positive and a negative one make a saddle, else any zero is inconclusive.",
+    hint="Decide from the signs of the eigenvalues, treating tiny ones (relative to the largest "
+    "|λ|, as the task says) as zero; think about which case must be tested first.",
     blocks=_CURVATURE,
 )
 def _classify_cases():
@@ -111,8 +111,8 @@ def _solves_accurately(result):
 @register(
     "07.newton_step",
     name="newton_step",
-    hint="g = gradient(x), H = hessian(x), d = np.linalg.solve(H, g) (not np.linalg.inv), "
-    "then return x − damping · d.",
+    hint="The Newton direction solves a linear system with the Hessian; solve it rather than "
+    "invert, then scale the step by the damping.",
     blocks=_CURVATURE,
 )
 def _newton_cases():
@@ -185,8 +185,8 @@ def _is_symmetric(result, expected):
 @register(
     "07.hessian_from_gradient",
     name="hessian_from_gradient",
-    hint="Stack P = np.concatenate([x + h·I, x − h·I]) (shape (2d, d)), G = gradient(P), "
-    "J = (G[:d] − G[d:]) / (2h), and return ½(J + Jᵀ).",
+    hint="Centered differences of the gradient along each coordinate give the columns; evaluate "
+    "all 2d shifted points in one call, and remember a Hessian is symmetric.",
     blocks=_CURVATURE,
 )
 def _hessian_cases():
@@ -219,8 +219,8 @@ def _hessian_cases():
 @register(
     "07.condition_number",
     name="condition_number",
-    hint="np.linalg.eigvalsh works on a stack (k, d, d) too; take |λ| and divide the largest by "
-    "the smallest along the last axis (np.inf where the smallest is 0).",
+    hint="The eigenvalue routine accepts a stack of matrices; work with the absolute values along "
+    "the last axis, and decide what a zero smallest value must give.",
     blocks=_CURVATURE,
 )
 def _condition_cases():

@@ -22,8 +22,8 @@ _CONSTRAINED = (
 @register(
     "08.project_ball",
     name="project_ball",
-    hint="norm = np.linalg.norm(x, axis=-1, keepdims=True); a point with norm ≤ r stays, one "
-    "outside is scaled by r / norm (x * r / np.maximum(norm, r) does both).",
+    hint="A point inside stays put; one outside moves along its own direction onto the sphere. One "
+    "expression with the row norms can handle both cases for a whole stack.",
     blocks=_CONSTRAINED,
 )
 def _ball_cases():
@@ -57,7 +57,7 @@ def _ball_cases():
 @register(
     "08.project_box",
     name="project_box",
-    hint="The box is a product of intervals: clip each coordinate, np.clip(x, lower, upper).",
+    hint="The box is a product of intervals, so each coordinate is projected on its own interval.",
     blocks=_CONSTRAINED,
 )
 def _box_cases():
@@ -114,8 +114,8 @@ def _pgd_reference(project, x0, eta, steps):
 @register(
     "08.projected_gradient_descent",
     name="projected_gradient_descent",
-    hint="x = project(x0) first; then repeat x = project(x − η gradient(x)), keeping every "
-    "iterate; return np.array of them, shape (steps + 1, d).",
+    hint="Make the start feasible first; then every step is a gradient step followed by the "
+    "projection. Keep every iterate, the projected start included.",
     blocks=_CONSTRAINED,
 )
 def _pgd_cases():
@@ -158,8 +158,8 @@ def _kkt_reference(x, lam, A, b, radius):
 @register(
     "08.kkt_residuals",
     name="kkt_residuals",
-    hint="With s = ‖x‖² − r²: (‖Aᵀ(Ax − b) + 2λx‖, max(0, s), max(0, −λ), |λ s|), as a tuple "
-    "of four numbers.",
+    hint="Write each of the four conditions as a quantity that is zero when it holds and grows "
+    "with the violation; the constraint value ‖x‖² − r² appears in three of them.",
     blocks=_CONSTRAINED,
 )
 def _kkt_cases():

@@ -44,7 +44,7 @@ def _risk_gradient(w, X, y):
 @register(
     "09.hinge_loss",
     name="hinge_loss",
-    hint="np.maximum(0, 1 − z) works elementwise on an array of any shape.",
+    hint="You need the elementwise maximum of two arrays (Python's max compares whole arrays).",
     blocks=_LOSSES,
 )
 def _hinge_cases():
@@ -62,7 +62,7 @@ def _hinge_cases():
 @register(
     "09.hinge_subgradient",
     name="hinge_subgradient",
-    hint="np.where(z < 1, −1.0, 0.0): slope −1 left of the kink, 0 from the kink on.",
+    hint="Decide elementwise: is z below 1? The kink itself, z = 1, counts as 'not below'.",
     blocks=_LOSSES,
 )
 def _hinge_subgradient_cases():
@@ -85,8 +85,8 @@ def _hinge_subgradient_cases():
 @register(
     "09.logistic_loss",
     name="logistic_loss",
-    hint="log(1 + e^(−z)) = log(e^0 + e^(−z)) is np.logaddexp(0, −z); written by hand it is "
-    "max(0, −z) + log1p(exp(−|z|)), which never exponentiates a positive number.",
+    hint="Split off max(0, −z) so that the exponential only ever sees −|z|, and compute "
+    "log(1 + t) for tiny t with the NumPy function made for it.",
     blocks=_LOSSES,
 )
 def _logistic_cases():
@@ -118,8 +118,8 @@ def _logistic_cases():
 @register(
     "09.logistic_risk_gradient",
     name="logistic_risk_gradient",
-    hint="z = y * (X @ w); ∇R̂ = −Xᵀ(y σ(−z)) / n with σ(−z) = 1 / (1 + e^z); compute σ without "
-    "overflow (e.g. np.exp(-np.logaddexp(0, z)).",
+    hint="Chain rule: the average of ℓ'(zᵢ) yᵢ xᵢ, one matrix product, no loop. For σ(−z) without "
+    "overflow, relate it to your stable logistic loss.",
     blocks=_LOSSES,
 )
 def _gradient_cases():
@@ -158,8 +158,8 @@ def _gd_reference(X, y, eta, steps):
 @register(
     "09.logistic_gd",
     name="logistic_gd",
-    hint="Start at w = np.zeros(d); repeat w = w − η ∇R̂(w) (your logistic_risk_gradient) and "
-    "collect w₀, …, w_T into an array of shape (steps + 1, d).",
+    hint="Start at the zero vector of length d and keep every iterate, w₀ included: steps + 1 "
+    "rows.",
     blocks=_LOSSES,
 )
 def _gd_cases():
@@ -178,4 +178,54 @@ def _gd_cases():
             rtol=1e-9,
         ),
         Case("zero steps: just w₀ = 0, shape (1, 2)", (X6, Y6, 1.0, 0), expected=np.zeros((1, 2))),
+    ]
+
+
+# ---------------------------------------------------------------- the separable experiment
+def _experiment_reference(X, y, eta, steps):
+    W = _gd_reference(X, y, eta, steps)
+    return np.linalg.norm(W, axis=1), np.sum(y * (W @ X.T) <= 0, axis=1)
+
+
+# four points that a line through the origin separates (intercept column first)
+X4 = np.array([[1.0, -2.0], [1.0, -1.0], [1.0, 1.0], [1.0, 2.0]])
+Y4 = np.array([-1.0, -1.0, 1.0, 1.0])
+
+
+@register(
+    "09.separable_experiment",
+    name="separable_experiment",
+    hint="Run your logistic_gd once, then take the norm of every row of the iterates and count, "
+    "for every row, the points whose margin is not positive.",
+    blocks=_LOSSES,
+)
+def _experiment_cases():
+    norms, mistakes = _experiment_reference(X4, Y4, 1.0, 50)
+
+    def separable(result):
+        got_norms, got_mistakes = (np.asarray(r) for r in result)
+        if got_norms.shape != (51,) or got_mistakes.shape != (51,):
+            shapes = f"{got_norms.shape} and {got_mistakes.shape}"
+            return f"expected two arrays of shape (51,), got {shapes}"
+        if not np.allclose(got_norms, norms, rtol=1e-9):
+            return "the norms ‖w_t‖ differ from plain gradient descent from w₀ = 0"
+        if not np.array_equal(got_mistakes, mistakes):
+            return (
+                "the mistake counts differ: count the points with y xᵀw ≤ 0 (w₀ = 0 gets all wrong)"
+            )
+        return None
+
+    return [
+        Case(
+            "zero steps: ‖w₀‖ = 0 and every point is a mistake at w₀ = 0",
+            (X4, Y4, 1.0, 0),
+            expected=(np.zeros(1), np.array([4])),
+        ),
+        Case("four separable points, η = 1, 50 steps", (X4, Y4, 1.0, 50), verify=separable),
+        Case(
+            "six overlapping points, η = 1.5, 30 steps",
+            (X6, Y6, 1.5, 30),
+            expected=_experiment_reference(X6, Y6, 1.5, 30),
+            rtol=1e-9,
+        ),
     ]

@@ -77,7 +77,7 @@ def _random_network(units, seed):
 @register(
     "10.relu",
     name="relu",
-    hint="np.maximum(h, 0.0) works on arrays of any shape.",
+    hint="An elementwise maximum with zero; Python's max does not work on arrays.",
     blocks=_NETWORKS,
 )
 def _relu_cases():
@@ -91,7 +91,7 @@ def _relu_cases():
 @register(
     "10.relu_derivative",
     name="relu_derivative",
-    hint="1.0 where h > 0 and 0.0 elsewhere (also at h = 0): (h > 0).astype(float).",
+    hint="A comparison gives booleans; the task wants floats, with 0 at h = 0.",
     blocks=_NETWORKS,
 )
 def _relu_derivative_cases():
@@ -106,8 +106,8 @@ def _relu_derivative_cases():
 @register(
     "10.forward",
     name="forward",
-    hint="m = (len(theta) − 1) // 3; slice w, b, a, c; the pre-activations "
-    "h = x[:, None] * w + b have shape (n, m); then relu(h) @ a + c.",
+    hint="Recover m from the length of θ and slice it in the order (w, b, a, c); broadcasting x as "
+    "a column against w gives all pre-activations, shape (n, m), at once.",
     blocks=_NETWORKS,
 )
 def _forward_cases():
@@ -136,9 +136,9 @@ def _forward_cases():
 @register(
     "10.backprop",
     name="backprop",
-    hint="With r = f(x) − y and g = relu'(h) (shape (n, m)): ∂L/∂c = (2/n) Σ r, "
-    "∂L/∂a = (2/n) relu(h)ᵀ r, ∂L/∂b = a · (2/n) gᵀ r, ∂L/∂w = a · (2/n) gᵀ (r x); "
-    "concatenate in the order (w, b, a, c).",
+    hint="Keep h, relu(h) and the residuals from the forward pass; each partial derivative is the "
+    "residual pushed back through one more factor of the chain rule (the ReLU gate for w and b). "
+    "Return them in the order (w, b, a, c).",
     blocks=_NETWORKS,
 )
 def _backprop_cases():
@@ -172,9 +172,9 @@ def _backprop_cases():
 @register(
     "10.sgd_epoch",
     name="sgd_epoch",
-    hint="order = np.random.default_rng(seed).permutation(n); batch k is "
-    "order[k·B:(k+1)·B] for k < n // B; each step θ ← θ − η backprop(θ, x[batch], y[batch]); "
-    "record the full-data loss before the first step and after every step.",
+    hint="One shuffle from the seed, cut into consecutive batches (the leftover is skipped); step "
+    "with your backprop on each batch, and record the loss on all the data before the first step "
+    "and after every step.",
     blocks=_NETWORKS,
 )
 def _sgd_epoch_cases():

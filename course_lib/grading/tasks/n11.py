@@ -48,8 +48,8 @@ def _without_worst(simplex, values):
 @register(
     "11.centroid",
     name="centroid",
-    hint="Find the worst vertex with np.argmax(values); the centroid is the mean of the "
-    "other d vertices, e.g. (simplex.sum(axis=0) − simplex[worst]) / d.",
+    hint="Find the worst vertex first; the centroid is the mean of the other d vertices, which you "
+    "can get without a loop and without sorting.",
     blocks=_NELDER_MEAD,
 )
 def _centroid_cases():
@@ -78,8 +78,8 @@ def _centroid_cases():
 @register(
     "11.reflect",
     name="reflect",
-    hint="x̄ = centroid(simplex, values), x_w = simplex[np.argmax(values)]; "
-    "return x̄ + rho * (x̄ − x_w).",
+    hint="Reuse your centroid; the worst vertex is the one with the largest value, and rho scales "
+    "the step from the centroid, away from the worst vertex.",
     blocks=_NELDER_MEAD,
 )
 def _reflect_cases():
@@ -98,13 +98,65 @@ def _reflect_cases():
     ]
 
 
+def ridge(x):
+    """−2x₀² + ½x₀ − x₁² − ¼x₁, over the last axis: every line move fails near the origin."""
+    x = np.asarray(x, dtype=float)
+    return -2.0 * x[..., 0] ** 2 + 0.5 * x[..., 0] - x[..., 1] ** 2 - 0.25 * x[..., 1]
+
+
+@register(
+    "11.choose_move",
+    name="choose_move",
+    hint="Compute the reflection and its value first, then walk down the table's four cases in "
+    "order, comparing with the best, the second worst and the worst value; count each call of f.",
+    blocks=_NELDER_MEAD,
+)
+def _move_cases():
+    return [
+        # shifted_bowl at (1,0), (0,1), (0,0): 8, 10, 13; centroid (½, ½); x_r = (1, 1): 5 < 8,
+        # x_e = (1.5, 1.5): 2.5 < 5, so the expansion is kept. 2 evaluations.
+        Case(
+            "expansion: f = (x₀ − 3)² + (x₁ − 2)², sorted simplex (1, 0), (0, 1), (0, 0)",
+            (
+                shifted_bowl,
+                np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]),
+                np.array([8.0, 10.0, 13.0]),
+            ),
+            expected=("expand", np.array([1.5, 1.5]), 2.5, 2),
+            rtol=1e-12,
+        ),
+        # bowl at (1,0), (0,2), (2,3): 1, 4, 13; centroid (½, 1); x_r = (−1, −1): 2, 1 ≤ 2 < 4
+        Case(
+            "reflection: f = x₀² + x₁², sorted simplex (1, 0), (0, 2), (2, 3)",
+            (bowl, np.array([[1.0, 0.0], [0.0, 2.0], [2.0, 3.0]]), np.array([1.0, 4.0, 13.0])),
+            expected=("reflect", np.array([-1.0, -1.0]), 2.0, 1),
+            rtol=1e-12,
+        ),
+        # bowl at (1,0), (−1,−1), (0,2): 1, 2, 4; centroid (0, −½); x_r = (0, −3): 9 ≥ 4, so
+        # contract inside: (0, −½) − ½(0, −2.5) = (0, ¾): 0.5625 < 4, kept
+        Case(
+            "inside contraction: f = x₀² + x₁², sorted simplex (1, 0), (−1, −1), (0, 2)",
+            (bowl, np.array([[1.0, 0.0], [-1.0, -1.0], [0.0, 2.0]]), np.array([1.0, 2.0, 4.0])),
+            expected=("contract inside", np.array([0.0, 0.75]), 0.5625, 2),
+            rtol=1e-12,
+        ),
+        # ridge at (−1,0), (1,0), (0,1): −2.5, −1.5, −1.25; centroid (0, 0); x_r = (0, −1): −0.75
+        # ≥ −1.25; x_c = (0, ½): −0.375 ≥ −1.25, so shrink (the last point tried is x_c)
+        Case(
+            "shrink: a ridge, sorted simplex (−1, 0), (1, 0), (0, 1)",
+            (ridge, np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]), np.array([-2.5, -1.5, -1.25])),
+            expected=("shrink", np.array([0.0, 0.5]), -0.375, 2),
+            rtol=1e-12,
+        ),
+    ]
+
+
 @register(
     "11.nelder_mead_step",
     name="nelder_mead_step",
-    hint="Sort first (np.argsort(values, kind='stable')). Reflect; if f(x_r) < best, try "
-    "the expansion; elif f(x_r) < second worst, keep x_r; elif f(x_r) < worst, contract "
-    "outside (rho = ½); else contract inside (rho = −½); if the contraction fails, shrink "
-    "towards the best vertex. Count every call of f, and return the simplex sorted again.",
+    hint="Sort a copy first, let your choose_move pick the move, then either put its point in the "
+    "worst vertex's place or shrink the other d vertices towards the best (d more calls of f); "
+    "sort again before returning.",
     blocks=_NELDER_MEAD,
 )
 def _step_cases():
@@ -174,9 +226,8 @@ def _scipy_run(f, simplex, xatol, fatol):
 @register(
     "11.evaluations_to_converge",
     name="evaluations_to_converge",
-    hint="Evaluate the d + 1 vertices (that is d + 1 evaluations) and sort them; then, while "
-    "evaluations < max_evaluations: stop if max|xᵢ − x₀| ≤ xatol and max|f(xᵢ) − f(x₀)| ≤ "
-    "fatol, else take a nelder_mead_step and add the evaluations it used.",
+    hint="Count the d + 1 starting evaluations, sort, and loop: test the two stopping rules (and "
+    "the budget) before every step, and add what each nelder_mead_step reports.",
     blocks=_NELDER_MEAD,
 )
 def _converge_cases():
