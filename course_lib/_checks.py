@@ -101,3 +101,64 @@ def as_dataset(X, y) -> tuple[np.ndarray, np.ndarray]:
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X {X.shape}, got {y.shape}")
     return X, y
+
+
+# ---------------------------------------------------------------------------------------
+# Callables that may or may not accept a batch of points
+# ---------------------------------------------------------------------------------------
+
+# Functions whose batch behaviour is known (the course's own objectives) carry this
+# attribute set to True; every other callable is checked before its batch result is used.
+ROWWISE = "rowwise"
+
+
+def mark_rowwise(fun):
+    """Mark ``fun`` as mapping a batch (m, d) row by row, so its batches need no check."""
+    setattr(fun, ROWWISE, True)
+    return fun
+
+
+def _agree(batched, single) -> bool:
+    """Whether a row of a batched result equals the one-point result, up to rounding."""
+    if batched.shape != single.shape:
+        return False
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (batched == single) | (np.isnan(batched) & np.isnan(single))
+        finite = np.isfinite(batched) & np.isfinite(single)
+        scale = max(np.max(np.abs(batched), where=finite, initial=0.0),
+                    np.max(np.abs(single), where=finite, initial=0.0))  # fmt: skip
+        close = finite & (np.abs(batched - single) <= 1e-8 * scale)
+    return bool(np.all(same | close))
+
+
+def batch_values(fun, points: np.ndarray, out_shape: tuple = ()):
+    """fun(points) of shape (m, *out_shape) if fun treats each row as a point, else None.
+
+    A function written for one point can return the right shape on a batch and still be
+    wrong: ``scipy.optimize.rosen_der`` maps (m, d) to (m, d), but it differentiates along
+    the first axis, mixing the m points. Shape cannot tell, so the first and the last row of
+    the batched result are compared with f called on those two points alone (two extra
+    calls). Any disagreement, an exception or a wrong shape means "not vectorised": the
+    caller then evaluates point by point. Functions marked with :func:`mark_rowwise` skip
+    the comparison. A batch of at most two rows is never tried (the check would cost as much
+    as the loop).
+    """
+    rowwise = getattr(fun, ROWWISE, False)
+    if len(points) <= 2 and not rowwise:
+        return None
+    try:
+        values = np.asarray(fun(points), dtype=float)
+    except Exception:  # a one-point function may fail in any way on a 2-D input
+        return None
+    if values.shape != (len(points), *out_shape):
+        return None
+    if rowwise:
+        return values
+    for i in (0, len(points) - 1):
+        try:
+            single = np.asarray(fun(points[i]), dtype=float)
+        except Exception:  # a batch-only function: nothing to compare with, keep the batch
+            return values
+        if single.shape == out_shape and not _agree(values[i], single):
+            return None
+    return values

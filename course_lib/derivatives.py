@@ -26,6 +26,7 @@ import numpy as np
 
 from course_lib._checks import (
     as_float_array,
+    batch_values,
     callable_arg,
     one_of,
     positive,
@@ -249,11 +250,18 @@ def _chunk_bounds(n_rows: int, size: int, avoid) -> list[tuple[int, int]]:
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def _call_batch(fun, points, out_shape):
-    """fun(points) if it returns the right shape (n, *out_shape), else None."""
+def _call_batch(fun, points, out_shape, *, checked):
+    """fun(points) of shape (n, *out_shape), or None if fun does not map the batch row by row.
+
+    ``checked`` is False for the first chunk: rows of the result are then compared with
+    single-point calls (:func:`course_lib._checks.batch_values`); later chunks of a function
+    that passed only need the right shape.
+    """
+    if not checked:
+        return batch_values(fun, points, out_shape)
     try:
         values = np.asarray(fun(points), dtype=float)
-    except Exception:  # a scalar-only function may fail in any way on a 2-D input
+    except Exception:  # a one-point function may fail in any way on a 2-D input
         return None
     return values if values.shape == (len(points), *out_shape) else None
 
@@ -276,7 +284,9 @@ def _evaluate(fun, make_points, n_rows, d, out_shape, *, vectorized, chunk_size,
 
     ``make_points(start, stop)`` builds rows start..stop of the batch, so at most one chunk
     of points exists at a time. With ``vectorized`` the first chunk decides: if fun raises
-    or returns the wrong shape on it, every row is evaluated one at a time instead.
+    on it, returns the wrong shape, or returns rows that differ from fun called on those
+    points alone (a one-point function that mixes the rows of a batch), every row is
+    evaluated one at a time instead.
     """
     if chunk_size is None:
         size = max(MIN_CHUNK_ROWS, CHUNK_BYTES // (8 * d))
@@ -285,7 +295,7 @@ def _evaluate(fun, make_points, n_rows, d, out_shape, *, vectorized, chunk_size,
     out = np.empty((n_rows, *out_shape))
     for start, stop in _chunk_bounds(n_rows, size, avoid={d, *out_shape}):
         points = make_points(start, stop)
-        values = _call_batch(fun, points, out_shape) if vectorized else None
+        values = _call_batch(fun, points, out_shape, checked=start > 0) if vectorized else None
         if values is None:
             if vectorized and start > 0:
                 raise ValueError(
@@ -308,9 +318,10 @@ def _coordinate_derivatives(fun, x, h, scheme, out_shape, *, vectorized, chunk_s
         points = np.empty((2 * d, d))
         points[...] = x
         points.reshape(2, d * d)[:, :: d + 1] += np.stack([h, -h])
-        values = _call_batch(fun, points, out_shape)
+        values = _call_batch(fun, points, out_shape, checked=False)
         if values is not None:
             return _combine(values, h, scheme)
+        vectorized = False  # checked and refused: do not try the batch a second time
     index, step = _stencil(h, scheme)
 
     def make_points(start, stop):
@@ -381,8 +392,12 @@ def gradient(f, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
     into one batch, (2d, d) for centered and (d + 1, d) for forward/backward (x itself
     once), and f is called once per chunk of at most ``chunk_size`` rows: once in all when
     the batch is small. If f is scalar-only, pass ``vectorized=False``; otherwise it is
-    detected automatically: if f raises, or returns the wrong shape, on the first chunk, the
-    gradient falls back to a Python loop calling f at one point at a time.
+    detected automatically: if f raises, or returns the wrong shape, on the first chunk, or
+    if the first and last rows of its batched answer differ from f called at those two
+    points alone (``scipy.optimize.rosen_der`` returns a (m, d) array for a (m, d) batch,
+    but differentiates along the wrong axis), the gradient falls back to a Python loop
+    calling f at one point at a time. The check costs two extra calls of f; the course's
+    own objectives are known to be vectorised and skip it.
 
     Parameters
     ----------

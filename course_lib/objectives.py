@@ -10,11 +10,19 @@ the classic 2-D test surfaces (03, 07, 11) and the least-squares loss over a dat
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from course_lib._checks import as_dataset, as_float_array, as_points, positive, positive_int
+from course_lib._checks import (
+    as_dataset,
+    as_float_array,
+    as_points,
+    mark_rowwise,
+    positive,
+    positive_int,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,9 @@ class Objective:
     critical_points: dict = field(default_factory=dict)
     bounds: tuple = ((-2.0, 2.0), (-2.0, 2.0))
     fused: Callable | None = field(default=None, repr=False, compare=False)
+    # Every objective maps a batch (..., d) point by point: numerical derivatives may hand
+    # it a stacked batch without checking rows against single calls (_checks.batch_values).
+    rowwise: ClassVar[bool] = True
 
     def __call__(self, x) -> np.ndarray:
         return self.value(x)
@@ -76,7 +87,7 @@ def _wrap(fn, dim, name):
 
     checked.__name__ = name
     checked.__doc__ = fn.__doc__
-    return checked
+    return mark_rowwise(checked)
 
 
 @dataclass(frozen=True)
