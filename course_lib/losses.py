@@ -277,6 +277,20 @@ def cross_entropy_gradient(logits, labels):
 
 
 # --------------------------------------------------------------------------- empirical risk
+LABELS_MESSAGE = "y must hold labels in {-1, +1} (map 0/1 labels with 2*y - 1)"
+
+
+def _margin_labels(y):
+    """The one rule for binary labels, shared by every function of this module: y ∈ {−1, +1}.
+
+    The margin z = y·xᵀw is only a margin for ±1 labels: with 0/1 labels every negative
+    example gets z = 0 whatever w, and the risk is silently wrong.
+    """
+    if not np.all(np.abs(y) == 1):
+        raise ValueError(LABELS_MESSAGE)
+    return y
+
+
 def _risk_args(w, X, y, loss):
     one_of(loss, "loss", RISK_LOSSES)
     # w may be non-finite: a diverging run evaluates the risk at inf and gets inf back
@@ -295,7 +309,7 @@ def _risk_args(w, X, y, loss):
     y = as_float_array(y, "y", ndim_min=1)
     if y.shape[-1] != X.shape[-2]:
         raise ValueError(f"y must have {X.shape[-2]} entries to match X {X.shape}, got {y.shape}")
-    return w, X, y
+    return w, X, _margin_labels(y)
 
 
 def _scores(w, X):
@@ -453,9 +467,7 @@ def _dataset(X, y, loss):
     y = as_float_array(y, "y", ndim_min=1)
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match X {X.shape}, got {y.shape}")
-    if not np.all(np.abs(y) == 1):
-        raise ValueError("y must hold labels in {-1, +1} (map 0/1 labels with 2*y - 1)")
-    return X, y, 2
+    return X, _margin_labels(y), 2
 
 
 def logistic_regression(
