@@ -444,26 +444,34 @@ def least_squares(X, y) -> LeastSquares:
     X, y = as_dataset(X, y)
     n, d = X.shape
     H = X.T @ X / n
-    Xty = X.T @ y / n
-    yy = float(y @ y) / n
+    # Around a minimiser w₀ (any least-squares solution: Xᵀ(Xw₀ − y) = 0) the loss is exactly
+    #     L(w) = L(w₀) + (1/2n) ‖X(w − w₀)‖² = L(w₀) + (1/2n) ‖R(w − w₀)‖²,   X = QR,
+    # with L(w₀) from the residuals. Both terms are sums of squares, so L(w) ≥ 0 always, at
+    # O(d²) a point. Expanding instead into ½wᵀHw − wᵀXᵀy/n + ½yᵀy/n cancels catastrophically
+    # when y is large (y ≈ 1e7: yᵀy/n ≈ 1e14, its rounding ≈ 0.02 > L(w₀)), even below 0.
+    w0 = np.linalg.lstsq(X, y, rcond=None)[0]
+    residual = X @ w0 - y
+    loss_at_w0 = 0.5 * float(residual @ residual) / n
+    R = np.linalg.qr(X, mode="r") / np.sqrt(n)  # (min(n, d), d): RᵀR = XᵀX / n = H
 
-    # Sufficient statistics: L(w) = ½ wᵀHw − wᵀ(Xᵀy/n) + ½ yᵀy/n costs O(d²), not O(nd).
     def value(w):
-        return np.einsum("...i,...i->...", w, 0.5 * (w @ H) - Xty) + 0.5 * yy
+        e = (w - w0) @ R.T
+        return 0.5 * np.einsum("...i,...i->...", e, e) + loss_at_w0
 
     def gradient(w):
-        return w @ H - Xty
+        return (w - w0) @ H  # H(w − w₀) = Xᵀ(Xw − y)/n, without the cancellation near w₀
 
     def fused(w):
-        wH = w @ H
-        return np.einsum("...i,...i->...", w, 0.5 * wH - Xty) + 0.5 * yy, wH - Xty
+        e = w - w0
+        eR = e @ R.T
+        return 0.5 * np.einsum("...i,...i->...", eR, eR) + loss_at_w0, e @ H
 
     def hessian(w):
         return np.broadcast_to(H, (*w.shape[:-1], d, d)).copy()
 
     crit = {}
     if np.linalg.matrix_rank(X) == d:
-        crit["minimum"] = np.linalg.lstsq(X, y, rcond=None)[0]
+        crit["minimum"] = w0
     return _objective(
         "least squares",
         value,
