@@ -146,15 +146,24 @@ def _scalar_in(value, name, low, high):
 def _exact_quadratic_step(f, x, g):
     """Exact minimiser of φ(t) = f(x − t g) for a quadratic f, from function values only.
 
-    φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², and a = φ(1) − φ(0) + gᵀg. So
-    t* = gᵀg / (2a). No Hessian is used, which is what makes it a check on g'g/g'Hg.
-    Where a ≤ 0 the parabola has no minimum (the line runs downhill for ever): t* = inf,
-    as in :func:`optimal_step`, and the run is reported diverged.
+    φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², so one more value φ(τ) gives
+    a = (φ(τ) − φ(0) + τ gᵀg) / τ² and t* = gᵀg / (2a). No Hessian is used, which is what
+    makes it a check on g'g/g'Hg. The trial step is τ = 1, or τ = 1/‖g‖ when ‖g‖ < 1 so
+    that the trial point stays a unit distance away: near a minimiser a step of length ‖g‖
+    changes f by less than its rounding error, and the parabola would be noise.
+    Where a < 0 the parabola has no minimum (the line runs downhill for ever): t* = inf,
+    as in :func:`optimal_step`, and the run is reported diverged. Where φ(τ) − φ(0) + τgᵀg
+    is within the rounding error of the f-values the curvature is unknown: t* = 0.
     """
     gg = np.sum(g * g, axis=-1)
-    a = f(x - g) - f(x) + gg
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > 0, gg / (2 * np.where(a > 0, a, 1.0)), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tau = np.where((gg < 1.0) & (gg > 0.0), 1.0 / np.sqrt(gg), 1.0)
+        f_trial, f_here = f(x - tau[..., None] * g), f(x)
+        excess = f_trial - f_here + tau * gg  # a τ²
+        noise = 8 * np.finfo(float).eps * (np.abs(f_trial) + np.abs(f_here) + tau * gg)
+        resolved = excess > noise
+        step = np.where(resolved, gg * tau**2 / (2 * np.where(resolved, excess, 1.0)), np.inf)
+    return np.where(np.abs(excess) <= noise, 0.0, step)
 
 
 def gradient_descent(

@@ -34,8 +34,9 @@ class Trajectory:
     grad_norms : ndarray, shape (*batch, T + 1)
         ||∇f(x_t)|| (for SGD: the full-batch gradient norm at the end of each epoch).
     status : ndarray of str, shape (*batch)
-        ``"converged"`` (gradient norm below tol), ``"diverged"`` (non-finite or exploding
-        loss) or ``"max_iter"``.
+        ``"converged"`` (gradient norm below tol), ``"diverged"`` (exploding loss, or a step
+        that would leave the finite numbers: that step is not recorded, so the iterates,
+        losses and gradient norms stay finite) or ``"max_iter"``.
     stopped_at : ndarray of int, shape (*batch)
         The step at which each run stopped (T for runs that hit ``max_iter``).
     method : str
@@ -144,9 +145,10 @@ def iterate(
     """Run ``x_{t+1} = step(x_t, ∇f(x_t), t)`` for a batch of runs, with stopping rules.
 
     ``x0`` has shape (*batch, d). All runs advance together in one vectorized loop over
-    iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) is not
-    finite or exceeds f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A stopped
-    run is frozen. Overflow inside a diverging run is expected and silenced here: the
+    iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) exceeds
+    f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A step whose point, value or
+    gradient is not finite is not taken: the run stops as diverged at the iterate before
+    it, so a method never loses the last finite point it reached. A stopped run is frozen. Overflow inside a diverging run is expected and silenced here: the
     status reports it instead of a NumPy warning.
 
     ``step`` receives the current iterates of every run (stopped ones included: their
@@ -185,12 +187,18 @@ def iterate(
             if t == max_iter or not active.any():
                 break
             x_new = step(x, g, t)
-            if active.all():  # the usual case: no run to freeze, no copies
-                x = x_new
-                f, g = value_and_gradient(x)
+            f_new, g_new = value_and_gradient(x_new)
+            # A step that leaves the finite numbers is not taken: the run stops (diverged)
+            # at the last finite iterate, which it keeps, instead of recording ±inf or nan.
+            finite = np.isfinite(f_new) & np.all(np.isfinite(x_new) & np.isfinite(g_new), -1)
+            lost = active & ~finite
+            if not lost.any() and active.all():  # the usual case: no run to freeze, no copies
+                x, f, g = x_new, f_new, g_new
             else:
+                status[lost] = DIVERGED
+                stopped_at[lost] = t
+                active &= ~lost
                 x = np.where(active[..., None], x_new, x)
-                f_new, g_new = value_and_gradient(x)
                 f = np.where(active, f_new, f)
                 g = np.where(active[..., None], g_new, g)
             gn = np.linalg.norm(g, axis=-1)
