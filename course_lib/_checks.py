@@ -38,6 +38,37 @@ def as_points(x, name: str, dim: int | None = None, *, finite: bool = True) -> n
     return arr
 
 
+def number(value, name: str, *, finite: bool = True) -> float:
+    """A single real number as a float, or a TypeError/ValueError naming ``name``."""
+    if isinstance(value, (str, bytes, bool)) or value is None:
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}") from err
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    if finite and not np.isfinite(arr):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(arr)
+
+
+def boolean(value, name: str) -> bool:
+    """``value`` if it is True or False (a NumPy bool too), else a TypeError naming ``name``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def axis_arg(value, name: str, ndim: int) -> int:
+    """An integer axis of an array with ``ndim`` dimensions (negative counts from the end)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer axis, got {type(value).__name__}")
+    if not -ndim <= value < ndim:
+        raise ValueError(f"{name} must be an axis of an array of {ndim} dimension(s), got {value}")
+    return int(value)
+
+
 def positive(value, name: str, *, allow_zero: bool = False) -> np.ndarray:
     """A float array of strictly positive (or non-negative) finite values."""
     arr = as_float_array(value, name)
@@ -74,10 +105,48 @@ def one_of(value, name: str, options) -> str:
     return value
 
 
+def returned_array(value, name: str) -> np.ndarray:
+    """What a user's function ``name`` returned, as a float array, or a TypeError naming it."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must return numbers, got {type(value).__name__}")
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must return numbers, got {type(value).__name__}") from err
+
+
+def broadcast_together(**arrays) -> tuple[int, ...]:
+    """The common shape of the named arrays, or a ValueError naming them and their shapes."""
+    shapes = {name: np.shape(a) for name, a in arrays.items()}
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"the shapes of {listed} do not broadcast together") from None
+
+
 def callable_arg(value, name: str):
     """``value`` if it is callable, else a TypeError."""
     if not callable(value):
         raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+    return value
+
+
+def objective_arg(value, name: str = "objective"):
+    """``value`` if it is a :class:`course_lib.objectives.Objective`, else a TypeError.
+
+    Methods that need a gradient take an Objective (value, gradient and Hessian together);
+    a plain function has no gradient to call, so it is refused here, by name, instead of
+    failing later with an AttributeError from inside the method.
+    """
+    from course_lib.objectives import Objective  # objectives imports this module
+
+    if not isinstance(value, Objective):
+        raise TypeError(
+            f"{name} must be a course_lib.objectives.Objective (value, gradient and Hessian), "
+            f"got {type(value).__name__}; build one with course_lib.objectives.Objective("
+            "name, value, gradient, hessian, dim) or use a ready-made objective"
+        )
     return value
 
 

@@ -27,10 +27,14 @@ import numpy as np
 from course_lib._checks import (
     as_float_array,
     batch_values,
+    boolean,
+    broadcast_together,
     callable_arg,
+    number,
     one_of,
     positive,
     positive_int,
+    returned_array,
 )
 
 EPS = float(np.finfo(float).eps)
@@ -95,12 +99,22 @@ def _scalar_arguments(f, x, h, scheme):
     callable_arg(f, "f")
     x = as_float_array(x, "x")
     h = default_step(x, scheme) if h is None else positive(h, "h")
+    broadcast_together(x=x, h=h)
     return x, h
 
 
 def _elementwise(f, t):
     """f(t) as a float array of t's shape, or a ValueError saying f must act elementwise."""
-    value = np.asarray(f(t), dtype=float)
+    try:
+        raw = f(t)
+    except TypeError as err:
+        if t.ndim == 0:
+            raise
+        raise TypeError(
+            f"f must act elementwise on arrays (np.sin, not math.sin): called with an array "
+            f"of shape {t.shape}, it raised {type(err).__name__}: {err}"
+        ) from err
+    value = returned_array(raw, "f")
     if value.shape != t.shape:
         raise ValueError(
             "f must act elementwise (an array in, an array of the same shape out): "
@@ -268,7 +282,7 @@ def _call_batch(fun, points, out_shape, *, checked):
 
 def _call_rows(fun, points, out_shape, name):
     """fun at each row of points in a Python loop (the fallback for scalar-only functions)."""
-    values = [np.asarray(fun(p), dtype=float) for p in points]
+    values = [returned_array(fun(p), name) for p in points]
     bad = next((v.shape for v in values if v.shape != out_shape), None)
     if bad is not None:
         expected = "a scalar" if out_shape == () else f"an array of shape {out_shape}"
@@ -425,6 +439,7 @@ def gradient(f, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
     array([ 2., -4.,  6.])
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     h = _coordinate_steps(h, x, scheme)
@@ -461,10 +476,11 @@ def jacobian(F, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
            [4., 0.]])
     """
     callable_arg(F, "F")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     h = _coordinate_steps(h, x, scheme)
-    value = np.asarray(F(x), dtype=float)
+    value = returned_array(F(x), "F")
     if value.ndim != 1:
         raise ValueError(
             f"F must return a 1-D array (m,) at a point of shape {x.shape}, got shape "
@@ -511,6 +527,7 @@ def hessian(f, x, h=None, *, vectorized=True, chunk_size=None):
            [2., 0.]])
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     if h is None:
         h = EPS**0.25 * np.maximum(1.0, np.abs(x))
@@ -564,6 +581,7 @@ def hessian_from_gradient(grad, x, h=None, *, vectorized=True, chunk_size=None):
            [1., 3.]])
     """
     callable_arg(grad, "grad")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     h = _coordinate_steps(h, x, "centered")
     J = _coordinate_derivatives(
@@ -602,6 +620,7 @@ def hessian_vector_product(grad, x, v, h=None, *, vectorized=True):
     array([3., 4.])
     """
     callable_arg(grad, "grad")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     V, single = _directions(v, x.size)
     h = _direction_steps(h, x, V, "centered")
@@ -638,6 +657,7 @@ def directional_derivative(f, x, v, h=None, *, scheme="centered", vectorized=Tru
     2.0
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     V, single = _directions(v, x.size)
@@ -724,7 +744,7 @@ def gradient_check(f, grad, x, h=None, *, tol=1e-6, floor=1.0) -> GradientCheck:
     tol = float(positive(tol, "tol"))
     floor = float(positive(floor, "floor"))
     numerical = gradient(f, x, h)
-    analytic = np.asarray(grad(_point(x)), dtype=float)
+    analytic = returned_array(grad(_point(x)), "grad")
     if analytic.shape != numerical.shape:
         raise ValueError(
             f"grad must return shape {numerical.shape} like x, got shape {analytic.shape}"
@@ -795,7 +815,7 @@ def error_versus_step(f, df, x, steps=None, *, scheme="centered") -> StepErrorCu
     steps = np.logspace(-16, 0, 161) if steps is None else positive(steps, "steps")
     if steps.ndim != 1:
         raise ValueError(f"steps must be a 1-D array of step sizes, got shape {steps.shape}")
-    exact = float(df(x)) if callable(df) else float(as_float_array(df, "df"))
+    exact = float(returned_array(df(x), "df")) if callable(df) else float(as_float_array(df, "df"))
     errors = np.abs(_SCALAR_SCHEMES[scheme](f, x, steps) - exact)
     return StepErrorCurve(
         steps=steps,
@@ -836,7 +856,9 @@ def fitted_order(steps, errors, *, low=None, high=None) -> float:
         raise ValueError(
             f"steps and errors must be 1-D of the same length, got {steps.shape} and {errors.shape}"
         )
-    keep = (errors > 0) & (steps >= (low or 0.0)) & (steps <= (np.inf if high is None else high))
+    low = 0.0 if low is None else number(low, "low")
+    high = np.inf if high is None else number(high, "high", finite=False)
+    keep = (errors > 0) & (steps >= low) & (steps <= high)
     u, w = np.log(steps[keep]), np.log(errors[keep])
     if np.unique(u).size < 2:
         raise ValueError(

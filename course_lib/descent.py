@@ -14,13 +14,14 @@ import numpy as np
 from course_lib._checks import (
     as_float_array,
     as_points,
+    broadcast_together,
     callable_arg,
     in_unit_interval,
+    objective_arg,
     one_of,
     positive,
     positive_int,
 )
-from course_lib.objectives import Objective
 from course_lib.trajectory import Trajectory, iterate
 
 LINE_SEARCHES = ("fixed", "backtracking", "exact", "optimal")
@@ -28,10 +29,7 @@ LINE_SEARCHES = ("fixed", "backtracking", "exact", "optimal")
 
 def _setup(objective, x0, max_iter, tol, *hyper):
     """Validate the common arguments; broadcast x0 against the hyper-parameters' batch shape."""
-    if not isinstance(objective, Objective):
-        raise TypeError(
-            f"objective must be a course_lib.objectives.Objective, got {type(objective).__name__}"
-        )
+    objective_arg(objective)
     x0 = as_points(x0, "x0", objective.dim)
     positive_int(max_iter, "max_iter")
     if np.ndim(tol) != 0:
@@ -78,6 +76,12 @@ def optimal_step(g, H):
     """
     g = as_float_array(g, "g", ndim_min=1)
     H = as_float_array(H, "H", ndim_min=2)
+    d = g.shape[-1]
+    if H.shape[-2:] != (d, d):
+        raise ValueError(
+            f"H must have shape (..., {d}, {d}) to match g of shape {g.shape}, got {H.shape}"
+        )
+    broadcast_together(g=g[..., 0], H=H[..., 0, 0])
     gg = np.sum(g * g, axis=-1)
     gHg = np.einsum("...i,...ij,...j->...", g, H, g)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -219,6 +223,9 @@ def gradient_descent(
     ['converged', 'diverged']
     """
     one_of(line_search, "line_search", LINE_SEARCHES)
+    initial_step = _scalar_in(initial_step, "initial_step", 0.0, np.inf)
+    armijo = _scalar_in(armijo, "armijo", 0.0, 1.0)
+    shrink = _scalar_in(shrink, "shrink", 0.0, 1.0)
     if line_search == "fixed":
         if learning_rate is None:
             raise ValueError('learning_rate is required when line_search="fixed"')

@@ -22,7 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import descent, stochastic
-from course_lib._checks import as_float_array, as_points, one_of, positive, positive_int
+from course_lib._checks import (
+    as_float_array,
+    as_points,
+    axis_arg,
+    one_of,
+    positive,
+    positive_int,
+)
 from course_lib.objectives import Objective, _objective
 from course_lib.trajectory import Trajectory
 
@@ -194,7 +201,8 @@ def logsumexp(a, axis=-1):
     >>> float(logsumexp(np.array([1000.0, 1000.0]))) == 1000.0 + float(np.log(2.0))
     True
     """
-    a = as_float_array(a, "logits", ndim_min=1)
+    a = as_float_array(a, "a", ndim_min=1)
+    axis = axis_arg(axis, "axis", a.ndim)
     m = np.max(a, axis=axis, keepdims=True)
     return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))
 
@@ -208,6 +216,7 @@ def log_softmax(logits, axis=-1):
     [-1000.0, 0.0]
     """
     a = as_float_array(logits, "logits", ndim_min=1)
+    axis = axis_arg(axis, "axis", a.ndim)
     return a - np.expand_dims(logsumexp(a, axis), axis)
 
 

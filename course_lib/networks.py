@@ -32,6 +32,7 @@ from course_lib._checks import (
     as_generator,
     callable_arg,
     in_unit_interval,
+    number,
     positive,
     positive_int,
 )
@@ -47,7 +48,7 @@ def relu(h):
     >>> relu(np.array([-1.0, 2.0])).tolist()
     [0.0, 2.0]
     """
-    return np.maximum(h, 0.0)
+    return np.maximum(as_float_array(h, "h", finite=False), 0.0)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -92,7 +93,7 @@ def unpack(theta):
     >>> w.tolist(), c.tolist()
     ([0.0, 1.0], 6.0)
     """
-    theta = np.asarray(theta, dtype=float)
+    theta = as_float_array(theta, "theta", finite=False)
     if theta.ndim == 0 or (theta.shape[-1] - 1) % 3 or theta.shape[-1] < 4:
         raise ValueError(
             f"theta must have last axis of length 3m + 1 (m >= 1 units), got shape {theta.shape}"
@@ -266,6 +267,7 @@ def grid_knots(low, high, units):
     [0.0, 0.25, 0.5, 0.75]
     """
     m = positive_int(units, "units")
+    low, high = number(low, "low"), number(high, "high")
     return low + (high - low) * (np.arange(m) / m)
 
 
@@ -453,7 +455,7 @@ class ReLUNetwork:
 
     def unpack(self, theta) -> list[np.ndarray]:
         """The weight matrices and bias vectors [W¹, b¹, ..., W_out, b_out] from θ (..., p)."""
-        theta = np.asarray(theta, dtype=float)
+        theta = as_float_array(theta, "theta", finite=False)
         if theta.ndim == 0 or theta.shape[-1] != self.n_parameters:
             raise ValueError(
                 f"theta must have last axis of length {self.n_parameters}, got {np.shape(theta)}"

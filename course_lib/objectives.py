@@ -20,6 +20,7 @@ from course_lib._checks import (
     as_float_array,
     as_points,
     mark_rowwise,
+    number,
     positive,
     positive_int,
 )
@@ -126,7 +127,14 @@ def _objective(
 
 
 def rotation_2d(angle: float) -> np.ndarray:
-    """The 2-D rotation matrix R(angle) = [[cos, -sin], [sin, cos]]."""
+    """The 2-D rotation matrix R(angle) = [[cos, -sin], [sin, cos]].
+
+    Examples
+    --------
+    >>> rotation_2d(0.0).tolist()
+    [[1.0, -0.0], [0.0, 1.0]]
+    """
+    angle = number(angle, "angle")
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]])
 
@@ -166,9 +174,12 @@ def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quad
     5.5
     """
     lam = as_float_array(eigenvalues, "eigenvalues", ndim_min=1)
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D array, got shape {lam.shape}")
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(
+            f"eigenvalues must be a 1-D array of at least one eigenvalue, got shape {lam.shape}"
+        )
     d = lam.size
+    angle = number(angle, "angle")
     if rotation is None:
         Q = rotation_2d(angle) if d == 2 else np.eye(d)
     else:
@@ -238,6 +249,7 @@ def ill_conditioned_quadratic(
         raise ValueError(f"condition_number must be >= 1, got {condition_number!r}")
     d = positive_int(dim, "dim")
     lam0 = float(positive(smallest, "smallest"))
+    angle = number(angle, "angle")
     lam = lam0 * kappa ** (np.arange(d) / max(d - 1, 1)) if d > 1 else np.array([lam0])
     return quadratic(lam, angle=angle)
 
@@ -257,8 +269,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, dim: int = 2) -> Objective:
     d = positive_int(dim, "dim")
     if d < 2:
         raise ValueError(f"dim must be >= 2 for Rosenbrock, got {dim}")
-    a = float(a)
-    b = float(b)
+    a = number(a, "a")
+    b = number(b, "b")
 
     def value(x):
         x0, x1 = x[..., :-1], x[..., 1:]

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_lib._checks import as_points
+
 CONVERGED = "converged"
 DIVERGED = "diverged"
 MAX_ITER = "max_iter"
@@ -69,6 +71,24 @@ class Trajectory:
         return self.losses[..., -1]
 
     @property
+    def best(self) -> np.ndarray:
+        """The stored iterate with the smallest loss of each run, shape (*batch, d).
+
+        Equal to :attr:`final` for a run that decreased monotonically; for a run that
+        oscillated or diverged it is the best point the run ever reached.
+
+        Examples
+        --------
+        >>> t = Trajectory(np.array([[3.0], [1.0], [2.0]]), np.array([9.0, 1.0, 4.0]),
+        ...                np.zeros(3), np.array("diverged"), np.array(2))
+        >>> t.best.tolist()
+        [1.0]
+        """
+        losses = np.where(np.isnan(self.losses), np.inf, self.losses)
+        index = np.argmin(losses, axis=-1)[..., None, None]
+        return np.take_along_axis(self.iterates, index, axis=-2)[..., 0, :]
+
+    @property
     def converged(self) -> np.ndarray:
         """Boolean array: which runs converged."""
         return self.status == CONVERGED
@@ -88,7 +108,8 @@ class Trajectory:
         >>> t.distance_to([0.0, 0.0]).tolist()
         [5.0, 1.0]
         """
-        return np.linalg.norm(self.iterates - np.asarray(point, float), axis=-1)
+        point = as_points(point, "point", self.iterates.shape[-1])
+        return np.linalg.norm(self.iterates - point, axis=-1)
 
     def run(self, index) -> Trajectory:
         """One run of a batch, trimmed to the steps it really took.

@@ -6,10 +6,22 @@ numpy.linalg.lstsq, closed forms.
 
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pytest
 
-from course_lib import losses
+from course_lib import (
+    constrained,
+    curvature,
+    derivatives,
+    descent,
+    gradient_free,
+    losses,
+    networks,
+    objectives,
+)
 
 
 # --------------------------------------------------------------------------- labels: one rule
@@ -152,3 +164,121 @@ def test_a_step_to_infinity_is_not_recorded_the_last_finite_iterate_is_kept():
     diverged = traj.run(1)
     assert np.all(np.isfinite(diverged.final))
     np.testing.assert_array_equal(traj.final[1], diverged.iterates[-1])
+
+
+# --------------------------------------------------------------------------- normal equations
+def test_normal_equations_warn_naming_lstsq_when_float64_cannot_carry_the_answer():
+    import warnings
+
+    from course_lib.closed_form import IllConditionedWarning, normal_equations
+
+    rng = np.random.default_rng(0)
+    U, _ = np.linalg.qr(rng.normal(size=(40, 3)))
+    V, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+    X = U @ np.diag([1.0, 1e-4, 1e-8]) @ V.T  # cond(X) = 1e8, cond(XᵀX) = 1e16
+    y = rng.normal(size=40)
+    with pytest.warns(IllConditionedWarning, match="lstsq"):
+        normal_equations(X, y)
+    # well conditioned, and the lecture 01 Vandermonde (cond(XᵀX) ≈ 1.3e13): no warning
+    grid = np.linspace(0.0, 1.0, 50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        normal_equations(np.column_stack([grid, np.ones(50)]), grid)
+        normal_equations(np.vander(grid, 10, increasing=True), grid)
+
+
+def test_normal_equations_scale_before_squaring_entries_near_1e200():
+    from course_lib.closed_form import normal_equations
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20, 2)) * np.array([1e200, 1.0])
+    y = X @ np.array([3e-200, 2.0]) + rng.normal(size=20)
+    reference = np.linalg.lstsq(X / np.array([1e200, 1.0]), y, rcond=None)[0]
+    w = normal_equations(X, y)
+    assert np.all(np.isfinite(w))
+    np.testing.assert_allclose(w * np.array([1e200, 1.0]), reference, rtol=1e-10)
+
+
+# --------------------------------------------------------------------------- projections
+@pytest.mark.parametrize("scale", [1e200, 1.0, 1e-200])
+def test_project_ball_is_scale_safe(scale):
+    from course_lib.constrained import project_ball
+
+    p = project_ball([scale, scale], scale * 1.0)
+    np.testing.assert_allclose(p, [scale / np.sqrt(2)] * 2, rtol=1e-15)
+    np.testing.assert_allclose(project_ball([1e200, 1e200], 1.0), [np.sqrt(0.5)] * 2, rtol=1e-15)
+    inside = np.array([scale, 0.0]) * 0.5
+    np.testing.assert_array_equal(project_ball(inside, scale), inside)
+
+
+# --------------------------------------------------------------------------- Nelder–Mead
+def test_nelder_mead_with_a_one_point_function_under_the_default_vectorized():
+    from scipy.optimize import rosen
+
+    from course_lib import gradient_free as gf
+
+    a = gf.nelder_mead(rosen, [-1.2, 1.0], xatol=1e-8, fatol=1e-10)  # rosen mixes batch rows
+    b = gf.nelder_mead(rosen, [-1.2, 1.0], xatol=1e-8, fatol=1e-10, vectorized=False)
+    np.testing.assert_array_equal(a.simplices, b.simplices)
+    np.testing.assert_allclose(a.x, [1.0, 1.0], atol=1e-6)
+
+    def scalar_only(x):
+        return float(x[0] ** 2 + 3 * x[1] ** 2)  # float() raises on a batch
+
+    c = gf.nelder_mead(scalar_only, [1.0, 1.0], xatol=1e-8, fatol=1e-12)
+    np.testing.assert_allclose(c.x, [0.0, 0.0], atol=1e-6)
+    with pytest.raises(ValueError, match="f must return a single number"):
+        gf.nelder_mead(lambda x: np.array([1.0, 2.0, 3.0]), [1.0, 1.0], vectorized=False)
+
+
+# --------------------------------------------------------------------------- clear errors
+@pytest.mark.parametrize(
+    ("call", "exception", "names"),
+    [
+        (lambda: gradient_free.nelder_mead(
+            lambda x: x @ x, []), ValueError, "x0"),
+        (lambda: gradient_free.initial_simplex([]),
+         ValueError, "x0"),
+        (lambda: gradient_free.reflect("abc", 0),
+         TypeError, "simplex"),
+        (lambda: gradient_free.reflect(
+            [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 3), ValueError, "worst_index"),
+        (lambda: gradient_free.reflect(
+            [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 2, rho="x"), TypeError, "rho"),
+        (lambda: descent.optimal_step([1.0, 1.0], [1.0, 2.0]),
+         ValueError, "H"),
+        (lambda: descent.optimal_step(
+            [1.0, 1.0, 1.0], np.eye(2)), ValueError, "H"),
+        (lambda: objectives.quadratic([]),
+         ValueError, "eigenvalues"),
+        (lambda: objectives.rosenbrock(b="abc"),
+         TypeError, "b"),
+        (lambda: networks.relu("abc"), TypeError, "h"),
+        (lambda: derivatives.centered_difference(
+            np.sin, [1.0, 2.0, 3.0], h=[1e-3, 1e-4]), ValueError, "h"),
+        (lambda: derivatives.centered_difference(
+            math.sin, [1.0, 2.0]), TypeError, "f"),
+        (lambda: constrained.projected_gradient_descent(
+            lambda x: x @ x, [1.0, 1.0], 0.1, lambda x: x), TypeError, "objective"),
+        (lambda: constrained.project_box(
+            [1.0, 2.0], [0.0, 0.0, 0.0], 1.0), ValueError, "lower"),
+        (lambda: curvature.top_eigenvalue(
+            lambda v: "abc", 2), TypeError, "hvp"),
+    ],
+)
+def test_bad_input_named_in_the_error(call, exception, names):
+    with pytest.raises(exception) as err:
+        call()
+    assert re.search(rf"(?<![A-Za-z_]){names}(?![A-Za-z_])", str(err.value)), str(err.value)
+
+
+def test_trajectory_best_is_the_lowest_loss_iterate_of_each_run():
+    from course_lib.descent import gradient_descent
+    from course_lib.objectives import quadratic
+
+    traj = gradient_descent(quadratic([1.0, 4.0]), [1.0, 1.0], np.array([0.1, 0.6]), max_iter=40)
+    assert traj.status.tolist()[1] == "diverged"
+    for k in range(2):
+        run = traj.run(k)
+        np.testing.assert_array_equal(traj.best[k], run.iterates[np.argmin(run.losses)])
+    np.testing.assert_array_equal(traj.best[1], [1.0, 1.0])  # it only ever got worse
