@@ -139,6 +139,18 @@ def rotation_2d(angle: float) -> np.ndarray:
     return np.array([[c, -s], [s, c]])
 
 
+def _times(x, M):
+    """x M for points x (..., d): one vector-matrix product a point, bit for bit alike.
+
+    ``x @ M`` on a batch (K, d) is one matrix-matrix product, and OpenBLAS rounds it
+    differently from the vector-matrix product it uses for one point (d,), so a batch of K
+    runs would drift from the same runs made one at a time (lectures 04 and 06 compare
+    them with ``array_equal``). A stack of (1, d) rows is computed the same way for every
+    batch shape.
+    """
+    return np.matmul(x[..., None, :], M)[..., 0, :]
+
+
 def _solve_or_none(A, b):
     """A⁻¹b, or None when A is singular to working precision or the answer is not finite."""
     try:
@@ -195,14 +207,14 @@ def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quad
         raise ValueError(f"b must have shape ({d},), got {bvec.shape}")
 
     def value(x):
-        # x @ A is one BLAS product for a whole batch; a three-operand einsum is not.
-        return np.einsum("...i,...i->...", x, 0.5 * (x @ A) - bvec)
+        # one BLAS product a point (see _times); a three-operand einsum is not BLAS at all
+        return np.einsum("...i,...i->...", x, 0.5 * _times(x, A) - bvec)
 
     def gradient(x):
-        return x @ A - bvec
+        return _times(x, A) - bvec
 
     def fused(x):
-        xA = x @ A
+        xA = _times(x, A)
         return np.einsum("...i,...i->...", x, 0.5 * xA - bvec), xA - bvec
 
     def hessian(x):
@@ -467,16 +479,16 @@ def least_squares(X, y) -> LeastSquares:
     R = np.linalg.qr(X, mode="r") / np.sqrt(n)  # (min(n, d), d): RᵀR = XᵀX / n = H
 
     def value(w):
-        e = (w - w0) @ R.T
+        e = _times(w - w0, R.T)
         return 0.5 * np.einsum("...i,...i->...", e, e) + loss_at_w0
 
     def gradient(w):
-        return (w - w0) @ H  # H(w − w₀) = Xᵀ(Xw − y)/n, without the cancellation near w₀
+        return _times(w - w0, H)  # H(w − w₀) = Xᵀ(Xw − y)/n, without the cancellation near w₀
 
     def fused(w):
         e = w - w0
-        eR = e @ R.T
-        return 0.5 * np.einsum("...i,...i->...", eR, eR) + loss_at_w0, e @ H
+        eR = _times(e, R.T)
+        return 0.5 * np.einsum("...i,...i->...", eR, eR) + loss_at_w0, _times(e, H)
 
     def hessian(w):
         return np.broadcast_to(H, (*w.shape[:-1], d, d)).copy()

@@ -43,6 +43,7 @@ def least_squares_loss(w, X, y):
     >>> float(least_squares_loss(np.array([1.0]), np.array([[1.0], [2.0]]), np.array([0.0, 0.0])))
     1.25
     """
+    w, X, y = _protocol_args(w, X, y)
     r = _residuals(w, X, y)
     return 0.5 * np.mean(r * r, axis=-1)
 
@@ -79,8 +80,10 @@ def _protocol_args(w, X, y):
 
 
 def _residuals(w, X, y):
-    """Residuals xᵢᵀw − yᵢ, shape (..., m), for w (..., d) and X (m, d) or (..., m, d)."""
-    w, X, y = _protocol_args(w, X, y)
+    """Residuals xᵢᵀw − yᵢ, shape (..., m), for w (..., d) and X (m, d) or (..., m, d).
+
+    Arguments already checked (:func:`_protocol_args`): this runs inside the SGD loop.
+    """
     if X.ndim == 2:
         return (w.reshape(-1, w.shape[-1]) @ X.T).reshape(*w.shape[:-1], X.shape[0]) - y
     return (X @ w[..., None])[..., 0] - y

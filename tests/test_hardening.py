@@ -282,3 +282,4 @@ def test_trajectory_best_is_the_lowest_loss_iterate_of_each_run():
         run = traj.run(k)
         np.testing.assert_array_equal(traj.best[k], run.iterates[np.argmin(run.losses)])
     np.testing.assert_array_equal(traj.best[1], [1.0, 1.0])  # it only ever got worse
+
