@@ -603,7 +603,8 @@ def hessian_vector_product(grad, x, v, h=None, *, vectorized=True):
     ----------
     grad : callable
         ∇f(x) for x of shape (d,) returns shape (d,); if it is vectorised ((m, d) → (m, d))
-        the 2k gradients are one call.
+        the 2k gradients are one call (for k ≥ 2 directions, checked against two single
+        calls unless grad belongs to an ``Objective``; see :func:`gradient`).
     x : array_like, shape (d,)
     v : array_like, shape (d,) or (k, d)
         One direction, or k directions (k products at once).

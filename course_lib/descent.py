@@ -200,9 +200,10 @@ def gradient_descent(
         which choose their own step (use ``initial_step`` for backtracking's t₀).
     line_search : {"fixed", "backtracking", "exact", "optimal"}
         ``"exact"`` is exact only for a quadratic f; on other functions it takes the
-        minimum of the parabola through f(x), the slope −gᵀg and f(x − g). Where the
-        curvature along −g is not positive, ``"exact"`` and ``"optimal"`` have no finite
-        step and the run stops as diverged.
+        minimum of the parabola through f(x), the slope −gᵀg and f(x − τg) (τ = 1, or
+        1/‖g‖ when ‖g‖ < 1). Where the curvature along −g is not positive, ``"exact"`` and
+        ``"optimal"`` have no finite step and the run stops as diverged (keeping the last
+        finite iterate).
     max_iter : int
     tol : float
         Stop (converged) when ||∇f|| ≤ tol.

@@ -10,8 +10,8 @@ the classic 2-D test surfaces (03, 07, 11) and the least-squares loss over a dat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -457,6 +457,13 @@ def least_squares(X, y) -> LeastSquares:
 
     ∇L(w) = (1/n) Xᵀ(Xw − y) and ∇²L = (1/n) XᵀX; the minimiser solves the normal
     equations XᵀX w = Xᵀy. Vectorised over a batch of weight vectors w of shape (..., d).
+
+    Evaluated around a least-squares solution w₀ (computed once, by ``lstsq``) as
+
+        L(w) = L(w₀) + (1/2n) ‖R(w − w₀)‖²,   ∇L(w) = (1/n) XᵀX (w − w₀),   X = QR,
+
+    O(d²) a point, with L(w₀) from the residuals: both terms are sums of squares, so L is
+    never negative, and nothing cancels when y is large (y ≈ 1e7).
 
     Parameters
     ----------

@@ -169,8 +169,9 @@ def iterate(
     iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) exceeds
     f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A step whose point, value or
     gradient is not finite is not taken: the run stops as diverged at the iterate before
-    it, so a method never loses the last finite point it reached. A stopped run is frozen. Overflow inside a diverging run is expected and silenced here: the
-    status reports it instead of a NumPy warning.
+    it, so a method never loses the last finite point it reached. A stopped run is frozen.
+    Overflow inside a diverging run is expected and silenced here: the status reports it
+    instead of a NumPy warning.
 
     ``step`` receives the current iterates of every run (stopped ones included: their
     result is discarded) and may keep its own state (a velocity) in a closure.

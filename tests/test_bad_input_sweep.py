@@ -66,18 +66,27 @@ CALLS = {
     "objectives.least_squares": (objectives.least_squares, {"X": X2, "y": Y_REAL}),
     "derivatives.default_step": (derivatives.default_step, {"x": 1.0, "scheme": "forward"}),
     "derivatives.forward_difference": (
-        derivatives.forward_difference, {"f": np.sin, "x": 1.0, "h": 1e-3},
+        derivatives.forward_difference,
+        {"f": np.sin, "x": 1.0, "h": 1e-3},
     ),
     "derivatives.backward_difference": (
-        derivatives.backward_difference, {"f": np.sin, "x": 1.0, "h": 1e-3},
+        derivatives.backward_difference,
+        {"f": np.sin, "x": 1.0, "h": 1e-3},
     ),
     "derivatives.centered_difference": (
-        derivatives.centered_difference, {"f": np.sin, "x": [1.0, 2.0], "h": 1e-3},
+        derivatives.centered_difference,
+        {"f": np.sin, "x": [1.0, 2.0], "h": 1e-3},
     ),
     "derivatives.gradient": (
         derivatives.gradient,
-        {"f": _sq, "x": [1.0, 2.0], "h": 1e-4, "scheme": "centered", "vectorized": True,
-         "chunk_size": 4},
+        {
+            "f": _sq,
+            "x": [1.0, 2.0],
+            "h": 1e-4,
+            "scheme": "centered",
+            "vectorized": True,
+            "chunk_size": 4,
+        },
     ),
     "derivatives.jacobian": (
         derivatives.jacobian,
@@ -85,7 +94,8 @@ CALLS = {
     ),
     "derivatives.hessian": (derivatives.hessian, {"f": _sq, "x": [1.0, 2.0], "h": 1e-3}),
     "derivatives.hessian_from_gradient": (
-        derivatives.hessian_from_gradient, {"grad": QUAD.gradient, "x": [1.0, 2.0], "h": 1e-4},
+        derivatives.hessian_from_gradient,
+        {"grad": QUAD.gradient, "x": [1.0, 2.0], "h": 1e-4},
     ),
     "derivatives.hessian_vector_product": (
         derivatives.hessian_vector_product,
@@ -110,36 +120,67 @@ CALLS = {
     "descent.optimal_step": (descent.optimal_step, {"g": [1.0, 1.0], "H": H2}),
     "descent.backtracking_step": (
         descent.backtracking_step,
-        {"f": QUAD, "x": [1.0, 1.0], "g": [1.0, 4.0], "initial_step": 1.0, "armijo": 1e-4,
-         "shrink": 0.5, "max_halvings": 10},
+        {
+            "f": QUAD,
+            "x": [1.0, 1.0],
+            "g": [1.0, 4.0],
+            "initial_step": 1.0,
+            "armijo": 1e-4,
+            "shrink": 0.5,
+            "max_halvings": 10,
+        },
     ),
     "descent.gradient_descent": (
         descent.gradient_descent,
-        {"objective": QUAD, "x0": [1.0, 1.0], "learning_rate": 0.1, "line_search": "fixed",
-         "max_iter": 5, "tol": 1e-8, "armijo": 1e-4, "shrink": 0.5, "initial_step": 1.0},
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": 0.1,
+            "line_search": "fixed",
+            "max_iter": 5,
+            "tol": 1e-8,
+            "armijo": 1e-4,
+            "shrink": 0.5,
+            "initial_step": 1.0,
+        },
     ),
     "descent.heavy_ball": (
         descent.heavy_ball,
-        {"objective": QUAD, "x0": [1.0, 1.0], "learning_rate": 0.1, "momentum": 0.5,
-         "max_iter": 5, "tol": 1e-8},
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": 0.1,
+            "momentum": 0.5,
+            "max_iter": 5,
+            "tol": 1e-8,
+        },
     ),
     "descent.nesterov": (
         descent.nesterov,
-        {"objective": QUAD, "x0": [1.0, 1.0], "learning_rate": 0.1, "momentum": 0.5,
-         "max_iter": 5, "tol": 1e-8},
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": 0.1,
+            "momentum": 0.5,
+            "max_iter": 5,
+            "tol": 1e-8,
+        },
     ),
     "descent.newton": (
         descent.newton,
         {"objective": QUAD, "x0": [1.0, 1.0], "damping": 1.0, "max_iter": 5, "tol": 1e-8},
     ),
     "stochastic.least_squares_loss": (
-        stochastic.least_squares_loss, {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
+        stochastic.least_squares_loss,
+        {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
     ),
     "stochastic.least_squares_gradient": (
-        stochastic.least_squares_gradient, {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
+        stochastic.least_squares_gradient,
+        {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
     ),
     "stochastic.per_example_gradients": (
-        stochastic.per_example_gradients, {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
+        stochastic.per_example_gradients,
+        {"w": [0.0, 0.0], "X": X2, "y": Y_REAL},
     ),
     "stochastic.minibatch_indices": (
         stochastic.minibatch_indices,
@@ -151,14 +192,26 @@ CALLS = {
     ),
     "stochastic.sgd": (
         stochastic.sgd,
-        {"X": X2, "y": Y_REAL, "w0": [0.0, 0.0], "learning_rate": 0.1, "batch_size": 2,
-         "epochs": 1, "momentum": 0.0, "schedule": "constant", "replace": False, "seed": 0,
-         "record": "epoch", "tol": 1e-12},
+        {
+            "X": X2,
+            "y": Y_REAL,
+            "w0": [0.0, 0.0],
+            "learning_rate": 0.1,
+            "batch_size": 2,
+            "epochs": 1,
+            "momentum": 0.0,
+            "schedule": "constant",
+            "replace": False,
+            "seed": 0,
+            "record": "epoch",
+            "tol": 1e-12,
+        },
     ),
     "curvature.hessian_eigen": (curvature.hessian_eigen, {"H": H2}),
     "curvature.condition_number": (curvature.condition_number, {"H": H2}),
     "curvature.classify_critical_point": (
-        curvature.classify_critical_point, {"H": H2, "tol": 1e-8},
+        curvature.classify_critical_point,
+        {"H": H2, "tol": 1e-8},
     ),
     "curvature.stability_limit": (curvature.stability_limit, {"H": H2}),
     "curvature.gd_rate": (curvature.gd_rate, {"H_or_eigenvalues": H2, "learning_rate": 0.1}),
@@ -167,12 +220,19 @@ CALLS = {
     "curvature.optimal_momentum": (curvature.optimal_momentum, {"H": H2}),
     "curvature.momentum_rate": (curvature.momentum_rate, {"kappa": 4.0}),
     "curvature.momentum_rate_for": (
-        curvature.momentum_rate_for, {"H": H2, "learning_rate": 0.1, "momentum": 0.5},
+        curvature.momentum_rate_for,
+        {"H": H2, "learning_rate": 0.1, "momentum": 0.5},
     ),
     "curvature.top_eigenvalue": (
         curvature.top_eigenvalue,
-        {"hvp": lambda v: H2 @ v, "dim": 2, "method": "lanczos", "tol": 1e-8, "max_iter": 10,
-         "seed": 0},
+        {
+            "hvp": lambda v: H2 @ v,
+            "dim": 2,
+            "method": "lanczos",
+            "tol": 1e-8,
+            "max_iter": 10,
+            "seed": 0,
+        },
     ),
     "closed_form.design_matrix": (closed_form.design_matrix, {"x": [0.0, 1.0, 2.0]}),
     "closed_form.normal_equations": (closed_form.normal_equations, {"X": X2, "y": Y_REAL}),
@@ -186,39 +246,62 @@ CALLS = {
     "closed_form.solve_cost": (closed_form.solve_cost, {"n": 100, "d": 3}),
     "closed_form.iterative_cost": (closed_form.iterative_cost, {"n": 100, "d": 3, "steps": 5}),
     "constrained.project_ball": (
-        constrained.project_ball, {"x": [3.0, 0.0], "radius": 1.0, "center": [0.0, 0.0]},
+        constrained.project_ball,
+        {"x": [3.0, 0.0], "radius": 1.0, "center": [0.0, 0.0]},
     ),
     "constrained.project_box": (
-        constrained.project_box, {"x": [3.0, 0.0], "lower": -1.0, "upper": 1.0},
+        constrained.project_box,
+        {"x": [3.0, 0.0], "lower": -1.0, "upper": 1.0},
     ),
     "constrained.gradient_mapping": (
         constrained.gradient_mapping,
-        {"objective": QUAD, "project": constrained.project_ball, "x": [1.0, 0.0],
-         "learning_rate": 0.5},
+        {
+            "objective": QUAD,
+            "project": constrained.project_ball,
+            "x": [1.0, 0.0],
+            "learning_rate": 0.5,
+        },
     ),
     "constrained.projected_gradient_descent": (
         constrained.projected_gradient_descent,
-        {"objective": QUAD, "x0": [1.0, 0.0], "learning_rate": 0.5,
-         "project": constrained.project_ball, "max_iter": 5, "tol": 1e-8},
+        {
+            "objective": QUAD,
+            "x0": [1.0, 0.0],
+            "learning_rate": 0.5,
+            "project": constrained.project_ball,
+            "max_iter": 5,
+            "tol": 1e-8,
+        },
     ),
     "constrained.circle_point": (constrained.circle_point, {"theta": 0.5}),
     "constrained.circle_reparametrization": (
-        constrained.circle_reparametrization, {"objective": QUAD},
+        constrained.circle_reparametrization,
+        {"objective": QUAD},
     ),
     "constrained.norm_constrained_objective": (
-        constrained.norm_constrained_objective, {"A": A2, "b": B2},
+        constrained.norm_constrained_objective,
+        {"A": A2, "b": B2},
     ),
     "constrained.lagrangian": (
-        constrained.lagrangian, {"x": [1.0, 0.0], "lam": 0.5, "A": A2, "b": B2, "radius": 1.0},
+        constrained.lagrangian,
+        {"x": [1.0, 0.0], "lam": 0.5, "A": A2, "b": B2, "radius": 1.0},
     ),
     "constrained.lagrangian_minimizer": (
-        constrained.lagrangian_minimizer, {"A": A2, "b": B2, "lam": 0.5},
+        constrained.lagrangian_minimizer,
+        {"A": A2, "b": B2, "lam": 0.5},
     ),
     "constrained.dual_step_limit": (constrained.dual_step_limit, {"A": A2, "b": B2}),
     "constrained.dual_ascent": (
         constrained.dual_ascent,
-        {"A": A2, "b": B2, "radius": 1.0, "step_size": 0.5, "lam0": 0.0, "max_iter": 5,
-         "tol": 1e-10},
+        {
+            "A": A2,
+            "b": B2,
+            "radius": 1.0,
+            "step_size": 0.5,
+            "lam0": 0.0,
+            "max_iter": 5,
+            "tol": 1e-10,
+        },
     ),
     "constrained.kkt_check": (
         constrained.kkt_check,
@@ -227,85 +310,129 @@ CALLS = {
     **{
         f"losses.{name}": (getattr(losses, name), {"z": [-1.0, 0.0, 2.0]})
         for name in (
-            "sigmoid", "zero_one_loss", "zero_one_derivative", "square_loss",
-            "square_derivative", "hinge_loss", "hinge_derivative", "logistic_loss",
+            "sigmoid",
+            "zero_one_loss",
+            "zero_one_derivative",
+            "square_loss",
+            "square_derivative",
+            "hinge_loss",
+            "hinge_derivative",
+            "logistic_loss",
             "logistic_derivative",
         )
     },  # fmt: skip
     "losses.margin_loss": (losses.margin_loss, {"z": [-1.0, 2.0], "loss": "hinge"}),
     "losses.margin_loss_derivative": (
-        losses.margin_loss_derivative, {"z": [-1.0, 2.0], "loss": "hinge"},
+        losses.margin_loss_derivative,
+        {"z": [-1.0, 2.0], "loss": "hinge"},
     ),
     "losses.logsumexp": (losses.logsumexp, {"a": [[0.0, 1.0]], "axis": -1}),
     "losses.log_softmax": (losses.log_softmax, {"logits": [[0.0, 1.0]], "axis": -1}),
     "losses.softmax": (losses.softmax, {"logits": [[0.0, 1.0]], "axis": -1}),
     "losses.cross_entropy": (
-        losses.cross_entropy, {"logits": [[0.0, 1.0]], "labels": np.array([1])},
+        losses.cross_entropy,
+        {"logits": [[0.0, 1.0]], "labels": np.array([1])},
     ),
     "losses.cross_entropy_gradient": (
-        losses.cross_entropy_gradient, {"logits": [[0.0, 1.0]], "labels": np.array([1])},
+        losses.cross_entropy_gradient,
+        {"logits": [[0.0, 1.0]], "labels": np.array([1])},
     ),
     **{
-        f"losses.{name}": (getattr(losses, name), {"w": [0.0, 0.0], "X": X2, "y": Y_PM,
-                                                   "loss": "logistic"})
+        f"losses.{name}": (
+            getattr(losses, name),
+            {"w": [0.0, 0.0], "X": X2, "y": Y_PM, "loss": "logistic"},
+        )
         for name in ("empirical_risk", "empirical_risk_gradient", "empirical_risk_hessian")
     },
     "losses.risk_objective": (losses.risk_objective, {"X": X2, "y": Y_PM, "loss": "hinge"}),
     "losses.logistic_regression": (
         losses.logistic_regression,
-        {"X": X2, "y": Y_PM, "method": "gd", "learning_rate": 0.5, "w0": [0.0, 0.0],
-         "max_iter": 5, "tol": 1e-8},
+        {
+            "X": X2,
+            "y": Y_PM,
+            "method": "gd",
+            "learning_rate": 0.5,
+            "w0": [0.0, 0.0],
+            "max_iter": 5,
+            "tol": 1e-8,
+        },
     ),
     "networks.relu": (networks.relu, {"h": [-1.0, 2.0]}),
     "networks.n_parameters": (networks.n_parameters, {"units": 3}),
     "networks.pack": (
-        networks.pack, {"w": [1.0, 2.0], "b": [0.0, 1.0], "a": [1.0, -1.0], "c": 0.5},
+        networks.pack,
+        {"w": [1.0, 2.0], "b": [0.0, 1.0], "a": [1.0, -1.0], "c": 0.5},
     ),
     "networks.unpack": (networks.unpack, {"theta": THETA}),
     "networks.init_params": (
-        networks.init_params, {"units": 3, "seed": 0, "x_range": (-1.0, 1.0)},
+        networks.init_params,
+        {"units": 3, "seed": 0, "x_range": (-1.0, 1.0)},
     ),
     "networks.elbows": (networks.elbows, {"theta": THETA, "x": [0.0, 0.5]}),
     "networks.elbow_positions": (networks.elbow_positions, {"theta": THETA}),
     "networks.forward": (networks.forward, {"theta": THETA, "x": [0.0, 0.5]}),
     "networks.mse_loss": (networks.mse_loss, {"theta": THETA, "X": X2[:, :1], "y": Y_REAL}),
     "networks.mse_gradient": (
-        networks.mse_gradient, {"theta": THETA, "X": X2[:, :1], "y": Y_REAL},
+        networks.mse_gradient,
+        {"theta": THETA, "X": X2[:, :1], "y": Y_REAL},
     ),
     "networks.grid_knots": (networks.grid_knots, {"low": -1.0, "high": 1.0, "units": 3}),
     "networks.fit_piecewise_linear": (
-        networks.fit_piecewise_linear, {"x": X2[:, 0], "y": Y_REAL, "units": 3},
+        networks.fit_piecewise_linear,
+        {"x": X2[:, 0], "y": Y_REAL, "units": 3},
     ),
     "networks.train": (
         networks.train,
-        {"X": X2[:, :1], "y": Y_REAL, "theta0": THETA, "learning_rate": 0.01, "batch_size": 2,
-         "epochs": 1, "momentum": 0.0, "seed": 0},
+        {
+            "X": X2[:, :1],
+            "y": Y_REAL,
+            "theta0": THETA,
+            "learning_rate": 0.01,
+            "batch_size": 2,
+            "epochs": 1,
+            "momentum": 0.0,
+            "seed": 0,
+        },
     ),
     "gradient_free.centroid": (gradient_free.centroid, {"simplex": SIMPLEX, "worst_index": 2}),
     "gradient_free.reflect": (
-        gradient_free.reflect, {"simplex": SIMPLEX, "worst_index": 2, "rho": 1.0},
+        gradient_free.reflect,
+        {"simplex": SIMPLEX, "worst_index": 2, "rho": 1.0},
     ),
     "gradient_free.expand": (
-        gradient_free.expand, {"simplex": SIMPLEX, "worst_index": 2, "rho": 1.0, "chi": 2.0},
+        gradient_free.expand,
+        {"simplex": SIMPLEX, "worst_index": 2, "rho": 1.0, "chi": 2.0},
     ),
     "gradient_free.contract_outside": (
         gradient_free.contract_outside,
         {"simplex": SIMPLEX, "worst_index": 2, "rho": 1.0, "gamma": 0.5},
     ),
     "gradient_free.contract_inside": (
-        gradient_free.contract_inside, {"simplex": SIMPLEX, "worst_index": 2, "gamma": 0.5},
+        gradient_free.contract_inside,
+        {"simplex": SIMPLEX, "worst_index": 2, "gamma": 0.5},
     ),
     "gradient_free.shrink": (
-        gradient_free.shrink, {"simplex": SIMPLEX, "best_index": 0, "sigma": 0.5},
+        gradient_free.shrink,
+        {"simplex": SIMPLEX, "best_index": 0, "sigma": 0.5},
     ),
     "gradient_free.initial_simplex": (
-        gradient_free.initial_simplex, {"x0": [1.0, 0.0], "step": 0.05, "zero_step": 2.5e-4},
+        gradient_free.initial_simplex,
+        {"x0": [1.0, 0.0], "step": 0.05, "zero_step": 2.5e-4},
     ),
     "gradient_free.coefficients": (gradient_free.coefficients, {"dim": 2, "adaptive": True}),
     "gradient_free.nelder_mead": (
         gradient_free.nelder_mead,
-        {"f": QUAD, "x0": [1.0, 1.0], "max_iter": 5, "max_evaluations": 20, "xatol": 1e-4,
-         "fatol": 1e-4, "adaptive": False, "initial": SIMPLEX, "vectorized": True},
+        {
+            "f": QUAD,
+            "x0": [1.0, 1.0],
+            "max_iter": 5,
+            "max_evaluations": 20,
+            "xatol": 1e-4,
+            "fatol": 1e-4,
+            "adaptive": False,
+            "initial": SIMPLEX,
+            "vectorized": True,
+        },
     ),
 }
 
@@ -347,7 +474,7 @@ def _accepted(name, arg, bad):
 
 
 def _cases():
-    for name, (fn, kwargs) in CALLS.items():
+    for name, (_, kwargs) in CALLS.items():
         for arg in kwargs:
             for bad in BAD_VALUES:
                 if not _accepted(name, arg, bad):

@@ -235,35 +235,39 @@ def test_nelder_mead_with_a_one_point_function_under_the_default_vectorized():
 @pytest.mark.parametrize(
     ("call", "exception", "names"),
     [
-        (lambda: gradient_free.nelder_mead(
-            lambda x: x @ x, []), ValueError, "x0"),
-        (lambda: gradient_free.initial_simplex([]),
-         ValueError, "x0"),
-        (lambda: gradient_free.reflect("abc", 0),
-         TypeError, "simplex"),
-        (lambda: gradient_free.reflect(
-            [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 3), ValueError, "worst_index"),
-        (lambda: gradient_free.reflect(
-            [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 2, rho="x"), TypeError, "rho"),
-        (lambda: descent.optimal_step([1.0, 1.0], [1.0, 2.0]),
-         ValueError, "H"),
-        (lambda: descent.optimal_step(
-            [1.0, 1.0, 1.0], np.eye(2)), ValueError, "H"),
-        (lambda: objectives.quadratic([]),
-         ValueError, "eigenvalues"),
-        (lambda: objectives.rosenbrock(b="abc"),
-         TypeError, "b"),
+        (lambda: gradient_free.nelder_mead(lambda x: x @ x, []), ValueError, "x0"),
+        (lambda: gradient_free.initial_simplex([]), ValueError, "x0"),
+        (lambda: gradient_free.reflect("abc", 0), TypeError, "simplex"),
+        (
+            lambda: gradient_free.reflect([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 3),
+            ValueError,
+            "worst_index",
+        ),
+        (
+            lambda: gradient_free.reflect([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], 2, rho="x"),
+            TypeError,
+            "rho",
+        ),
+        (lambda: descent.optimal_step([1.0, 1.0], [1.0, 2.0]), ValueError, "H"),
+        (lambda: descent.optimal_step([1.0, 1.0, 1.0], np.eye(2)), ValueError, "H"),
+        (lambda: objectives.quadratic([]), ValueError, "eigenvalues"),
+        (lambda: objectives.rosenbrock(b="abc"), TypeError, "b"),
         (lambda: networks.relu("abc"), TypeError, "h"),
-        (lambda: derivatives.centered_difference(
-            np.sin, [1.0, 2.0, 3.0], h=[1e-3, 1e-4]), ValueError, "h"),
-        (lambda: derivatives.centered_difference(
-            math.sin, [1.0, 2.0]), TypeError, "f"),
-        (lambda: constrained.projected_gradient_descent(
-            lambda x: x @ x, [1.0, 1.0], 0.1, lambda x: x), TypeError, "objective"),
-        (lambda: constrained.project_box(
-            [1.0, 2.0], [0.0, 0.0, 0.0], 1.0), ValueError, "lower"),
-        (lambda: curvature.top_eigenvalue(
-            lambda v: "abc", 2), TypeError, "hvp"),
+        (
+            lambda: derivatives.centered_difference(np.sin, [1.0, 2.0, 3.0], h=[1e-3, 1e-4]),
+            ValueError,
+            "h",
+        ),
+        (lambda: derivatives.centered_difference(math.sin, [1.0, 2.0]), TypeError, "f"),
+        (
+            lambda: constrained.projected_gradient_descent(
+                lambda x: x @ x, [1.0, 1.0], 0.1, lambda x: x
+            ),
+            TypeError,
+            "objective",
+        ),
+        (lambda: constrained.project_box([1.0, 2.0], [0.0, 0.0, 0.0], 1.0), ValueError, "lower"),
+        (lambda: curvature.top_eigenvalue(lambda v: "abc", 2), TypeError, "hvp"),
     ],
 )
 def test_bad_input_named_in_the_error(call, exception, names):
@@ -282,4 +286,3 @@ def test_trajectory_best_is_the_lowest_loss_iterate_of_each_run():
         run = traj.run(k)
         np.testing.assert_array_equal(traj.best[k], run.iterates[np.argmin(run.losses)])
     np.testing.assert_array_equal(traj.best[1], [1.0, 1.0])  # it only ever got worse
-
