@@ -200,6 +200,43 @@ def _agree(batched, single) -> bool:
     return bool(np.all(same | close))
 
 
+def finite_sum_callable(fun, name: str, w0, X, y, *, gradient: bool):
+    """``fun`` if it follows the finite-sum protocol on a batch of weight vectors, else an error.
+
+    The protocol (:mod:`course_lib.stochastic`): ``fun(w, X, y)`` for w of shape (K, p)
+    returns (K,) (a loss) or (K, p) (a gradient), row k for w[k]. The methods always pass a
+    batch, so a function written for one w (d,) fails deep inside NumPy, or, worse, returns
+    the right shape with the rows mixed. Checked once, on the first rows of the data, by
+    comparing a batch of two weight vectors with the two single calls.
+    """
+    if getattr(fun, ROWWISE, False):
+        return fun
+    rows = slice(0, min(len(X), 8))
+    Xs, ys = X[rows], y[rows]
+    W = np.stack([w0, 0.5 * w0 + 0.25])  # two different weight vectors
+    out = W.shape if gradient else W.shape[:1]
+    what = f"({len(W)}, {w0.size})" if gradient else f"({len(W)},)"
+    problem = None
+    try:
+        batched = returned_array(fun(W, Xs, ys), name)
+        singles = [returned_array(fun(w, Xs, ys), name) for w in W]
+    except (TypeError, ValueError) as err:
+        problem = f"it raised {type(err).__name__}: {err}"
+    else:
+        if batched.shape != out:
+            problem = f"it returned shape {batched.shape}"
+        elif not all(_agree(batched[k], s.reshape(batched[k].shape)) for k, s in enumerate(singles)
+                     if s.size == batched[k].size):  # fmt: skip
+            problem = "row k of its answer is not its answer at w[k] alone"
+    if problem is not None:
+        raise ValueError(
+            f"{name} must follow the finite-sum protocol {name}(w, X, y) for a batch of "
+            f"weight vectors w of shape (K, {w0.size}), returning shape {what} for K = 2: "
+            f"{problem}"
+        )
+    return fun
+
+
 def batch_values(fun, points: np.ndarray, out_shape: tuple = ()):
     """fun(points) of shape (m, *out_shape) if fun treats each row as a point, else None.
 

@@ -26,6 +26,7 @@ from course_lib._checks import (
     as_float_array,
     as_points,
     axis_arg,
+    mark_rowwise,
     one_of,
     positive,
     positive_int,
@@ -326,6 +327,7 @@ def _scores(w, X):
     return (X @ w[..., None])[..., 0]
 
 
+@mark_rowwise
 def empirical_risk(w, X, y, loss="logistic"):
     """The empirical risk R̂(w) = (1/n) Σᵢ ℓ(yᵢ xᵢᵀw) of a linear classifier (lecture 09).
 
@@ -362,6 +364,7 @@ def empirical_risk(w, X, y, loss="logistic"):
     return np.mean(_MARGIN[loss][0](y * _scores(w, X)), axis=-1)
 
 
+@mark_rowwise
 def empirical_risk_gradient(w, X, y, loss="logistic"):
     """The gradient ∇R̂(w) = (1/n) Σᵢ ℓ'(yᵢ xᵢᵀw) yᵢ xᵢ (lecture 09).
 
@@ -383,6 +386,7 @@ def empirical_risk_gradient(w, X, y, loss="logistic"):
     return (coef[..., None, :] @ X)[..., 0, :]
 
 
+@mark_rowwise
 def empirical_risk_hessian(w, X, y, loss="logistic"):
     """The Hessian ∇²R̂(w) = (1/n) Σᵢ ℓ''(yᵢ xᵢᵀw) xᵢxᵢᵀ (y² = 1) (lecture 09).
 

@@ -31,7 +31,9 @@ from course_lib._checks import (
     as_float_array,
     as_generator,
     callable_arg,
+    finite_sum_callable,
     in_unit_interval,
+    mark_rowwise,
     number,
     positive,
     positive_int,
@@ -199,6 +201,7 @@ def _protocol_x(X):
     return X[..., 0]
 
 
+@mark_rowwise
 def mse_loss(theta, X, y):
     """L(θ) = (1/n) Σᵢ (f(xᵢ) − yᵢ)², in the finite-sum protocol (lecture 10).
 
@@ -222,6 +225,7 @@ def mse_loss(theta, X, y):
     return np.mean(r * r, axis=-1)
 
 
+@mark_rowwise
 def mse_gradient(theta, X, y):
     """∇L(θ) by backpropagation written out by hand, shape (..., 3m + 1) (lecture 10).
 
@@ -373,8 +377,8 @@ def train(
     if lr.ndim > 1:
         raise ValueError(f"learning_rate must be a scalar or 1-D, got shape {lr.shape}")
     beta = float(in_unit_interval(momentum, "momentum"))
-    callable_arg(loss, "loss")
-    callable_arg(grad, "grad")
+    finite_sum_callable(callable_arg(loss, "loss"), "loss", theta0, X, y, gradient=False)
+    finite_sum_callable(callable_arg(grad, "grad"), "grad", theta0, X, y, gradient=True)
     batches = minibatch_indices(X.shape[0], batch_size, epochs=epochs, seed=seed)
     batches = batches.reshape(-1, batches.shape[-1])  # (steps, B)
     eta = lr[..., None]
@@ -507,11 +511,13 @@ class ReLUNetwork:
         """f(X) for rows X (n, d) or (..., n, d): shape (..., n)."""
         return self._forward(theta, self._check_X(X))[0]
 
+    @mark_rowwise
     def loss(self, theta, X, y) -> np.ndarray:
         """Mean squared error (1/n) Σᵢ (f(xᵢ) − yᵢ)², shape (...)."""
         r = self.forward(theta, X) - as_float_array(y, "y", ndim_min=1)
         return np.mean(r * r, axis=-1)
 
+    @mark_rowwise
     def gradient(self, theta, X, y) -> np.ndarray:
         """∇L(θ) by backpropagation, shape (..., p).
 

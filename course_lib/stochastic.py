@@ -25,7 +25,9 @@ from course_lib._checks import (
     as_generator,
     boolean,
     callable_arg,
+    finite_sum_callable,
     in_unit_interval,
+    mark_rowwise,
     one_of,
     positive,
     positive_int,
@@ -35,6 +37,7 @@ from course_lib.trajectory import CONVERGED, DIVERGED, MAX_ITER, Trajectory
 SCHEDULES = ("constant", "step", "inverse_time", "cosine")
 
 
+@mark_rowwise
 def least_squares_loss(w, X, y):
     """Mean of ½(xᵢᵀw − yᵢ)² over the rows of X (lecture 05).
 
@@ -48,6 +51,7 @@ def least_squares_loss(w, X, y):
     return 0.5 * np.mean(r * r, axis=-1)
 
 
+@mark_rowwise
 def least_squares_gradient(w, X, y):
     """Mean gradient (1/m) Xᵀ(Xw − y) over the rows of X (lecture 05).
 
@@ -326,8 +330,8 @@ def sgd(
     one_of(record, "record", ("epoch", "step"))
     one_of(schedule, "schedule", SCHEDULES)
     replace = boolean(replace, "replace")
-    callable_arg(loss, "loss")
-    callable_arg(grad, "grad")
+    finite_sum_callable(callable_arg(loss, "loss"), "loss", w0, X, y, gradient=False)
+    finite_sum_callable(callable_arg(grad, "grad"), "grad", w0, X, y, gradient=True)
     if np.ndim(tol) != 0:
         raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
     positive(tol, "tol", allow_zero=True)

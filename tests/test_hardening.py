@@ -286,3 +286,28 @@ def test_trajectory_best_is_the_lowest_loss_iterate_of_each_run():
         run = traj.run(k)
         np.testing.assert_array_equal(traj.best[k], run.iterates[np.argmin(run.losses)])
     np.testing.assert_array_equal(traj.best[1], [1.0, 1.0])  # it only ever got worse
+
+
+# --------------------------------------------------------------------------- finite-sum protocol
+def _one_weight_gradient(w, X, y):
+    """Written for one weight vector w (d,): on a batch (K, d), X @ w fails or mixes runs."""
+    return X.T @ (X @ w - y) / len(y)
+
+
+def test_sgd_refuses_a_gradient_written_for_one_weight_vector_by_name():
+    from course_lib import stochastic
+
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(size=(40, 2)), rng.normal(size=40)
+    with pytest.raises(ValueError, match=r"grad must follow the finite-sum protocol"):
+        stochastic.sgd(X, y, np.zeros(2), 0.1, grad=_one_weight_gradient)
+    with pytest.raises(ValueError, match=r"grad must follow the finite-sum protocol"):
+        networks.train(X[:, :1], y, networks.init_params(2), 0.01, grad=_one_weight_gradient)
+
+    # the same gradient written for a batch of weight vectors is accepted and agrees
+    def batched(W, X, y):
+        return (W @ X.T - y) @ X / len(y)
+
+    run = stochastic.sgd(X, y, np.zeros(2), 0.1, grad=batched, seed=3)
+    ref = stochastic.sgd(X, y, np.zeros(2), 0.1, seed=3)
+    np.testing.assert_allclose(run.iterates, ref.iterates, rtol=1e-12, atol=1e-12)
