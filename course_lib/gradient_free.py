@@ -78,7 +78,21 @@ def centroid(simplex, worst_index):
     [1.0, 0.0]
     """
     simplex, worst_index = _move_args(simplex, worst_index, "worst_index")
-    return (np.sum(simplex, axis=0) - simplex[worst_index]) / (simplex.shape[0] - 1)
+    return _centroid(simplex, worst_index)
+
+
+def _centroid(sim, worst):
+    """The centroid of all vertices but ``worst`` (arguments already checked)."""
+    return (np.sum(sim, axis=0) - sim[worst]) / (sim.shape[0] - 1)
+
+
+def _along(sim, worst, t):
+    """x̄ + t(x̄ − x_worst): every move but the shrink, for its own t (arguments checked).
+
+    reflect t = ρ, expand t = ρχ, contract outside t = ργ, contract inside t = −γ.
+    """
+    c = _centroid(sim, worst)
+    return c + t * (c - sim[worst])
 
 
 def reflect(simplex, worst_index, rho=1.0):
@@ -90,8 +104,7 @@ def reflect(simplex, worst_index, rho=1.0):
     [1.0, -1.0]
     """
     simplex, worst_index, rho = _move_args(simplex, worst_index, "worst_index", rho=rho)
-    c = centroid(simplex, worst_index)
-    return c + rho * (c - simplex[worst_index])
+    return _along(simplex, worst_index, rho)
 
 
 def expand(simplex, worst_index, rho=1.0, chi=2.0):
@@ -105,8 +118,7 @@ def expand(simplex, worst_index, rho=1.0, chi=2.0):
     simplex, worst_index, rho, chi = _move_args(
         simplex, worst_index, "worst_index", rho=rho, chi=chi
     )
-    c = centroid(simplex, worst_index)
-    return c + rho * chi * (c - simplex[worst_index])
+    return _along(simplex, worst_index, rho * chi)
 
 
 def contract_outside(simplex, worst_index, rho=1.0, gamma=0.5):
@@ -120,8 +132,7 @@ def contract_outside(simplex, worst_index, rho=1.0, gamma=0.5):
     simplex, worst_index, rho, gamma = _move_args(
         simplex, worst_index, "worst_index", rho=rho, gamma=gamma
     )
-    c = centroid(simplex, worst_index)
-    return c + rho * gamma * (c - simplex[worst_index])
+    return _along(simplex, worst_index, rho * gamma)
 
 
 def contract_inside(simplex, worst_index, gamma=0.5):
@@ -133,8 +144,7 @@ def contract_inside(simplex, worst_index, gamma=0.5):
     [1.0, 0.5]
     """
     simplex, worst_index, gamma = _move_args(simplex, worst_index, "worst_index", gamma=gamma)
-    c = centroid(simplex, worst_index)
-    return c - gamma * (c - simplex[worst_index])
+    return _along(simplex, worst_index, -gamma)
 
 
 def shrink(simplex, best_index, sigma=0.5):
@@ -146,8 +156,12 @@ def shrink(simplex, best_index, sigma=0.5):
     [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
     """
     simplex, best_index, sigma = _move_args(simplex, best_index, "best_index", sigma=sigma)
-    best = simplex[best_index]
-    return best + sigma * (simplex - best)
+    return _shrink(simplex, best_index, sigma)
+
+
+def _shrink(sim, best, sigma):
+    """x_best + σ(xᵢ − x_best) for every vertex (arguments already checked)."""
+    return sim[best] + sigma * (sim - sim[best])
 
 
 def _start(x0):
@@ -366,32 +380,32 @@ def nelder_mead(
         if len(moves) >= max_iter or n_evals >= max_evals:
             break
         sim, fsim = sim.copy(), fsim.copy()
-        xr = reflect(sim, d, rho)
+        xr = _along(sim, d, rho)  # the moves, without re-checking their arguments
         fr = f1(xr)
         n_evals += 1
         move, new = None, None
         if fr < fsim[0]:
-            xe = expand(sim, d, rho, chi)
+            xe = _along(sim, d, rho * chi)
             fe = f1(xe)
             n_evals += 1
             move, new = ("expand", (xe, fe)) if fe < fr else ("reflect", (xr, fr))
         elif fr < fsim[d - 1]:
             move, new = "reflect", (xr, fr)
         elif fr < fsim[d]:
-            xc = contract_outside(sim, d, rho, gamma)
+            xc = _along(sim, d, rho * gamma)
             fc = f1(xc)
             n_evals += 1
             if fc <= fr:
                 move, new = "contract_outside", (xc, fc)
         else:
-            xc = contract_inside(sim, d, gamma)
+            xc = _along(sim, d, -gamma)
             fc = f1(xc)
             n_evals += 1
             if fc < fsim[d]:
                 move, new = "contract_inside", (xc, fc)
         if new is None:
             move = "shrink"
-            sim = shrink(sim, 0, sigma)
+            sim = _shrink(sim, 0, sigma)
             fsim[1:] = evaluate(sim[1:])
             n_evals += d
         else:
