@@ -7,6 +7,7 @@ who passes the wrong thing reads what to change, not a traceback from deep insid
 from __future__ import annotations
 
 import numbers
+import weakref
 
 import numpy as np
 
@@ -237,6 +238,25 @@ def finite_sum_callable(fun, name: str, w0, X, y, *, gradient: bool):
     return fun
 
 
+# What the check of batch_values found for a function, by (d, output shape): True (maps a
+# batch row by row) or False (does not). Weak keys: the entry goes with the function.
+_BATCH_VERDICTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _verdict(fun, key):
+    try:
+        return _BATCH_VERDICTS.get(fun, {}).get(key)
+    except TypeError:  # not weak-referenceable (a ufunc, a bound method's temporary): no memo
+        return None
+
+
+def _remember(fun, key, verdict: bool):
+    try:
+        _BATCH_VERDICTS.setdefault(fun, {})[key] = verdict
+    except TypeError:
+        pass
+
+
 def batch_values(fun, points: np.ndarray, out_shape: tuple = ()):
     """fun(points) of shape (m, *out_shape) if fun treats each row as a point, else None.
 
@@ -247,24 +267,30 @@ def batch_values(fun, points: np.ndarray, out_shape: tuple = ()):
     calls). Any disagreement, an exception or a wrong shape means "not vectorised": the
     caller then evaluates point by point. Functions marked with :func:`mark_rowwise` skip
     the comparison. A batch of at most two rows is never tried (the check would cost as much
-    as the loop).
+    as the loop). The verdict is remembered for the function (and d, and the output shape),
+    so calling it again, as an iterative method or a benchmark does, costs no more checks.
     """
-    rowwise = getattr(fun, ROWWISE, False)
-    if len(points) <= 2 and not rowwise:
+    key = (points.shape[-1], tuple(out_shape))
+    known = True if getattr(fun, ROWWISE, False) else _verdict(fun, key)
+    if known is False or (len(points) <= 2 and known is None):
         return None
     try:
         values = np.asarray(fun(points), dtype=float)
     except Exception:  # a one-point function may fail in any way on a 2-D input
+        values = None
+    if values is None or values.shape != (len(points), *out_shape):
+        if known is None:
+            _remember(fun, key, False)
         return None
-    if values.shape != (len(points), *out_shape):
-        return None
-    if rowwise:
+    if known:
         return values
     for i in (0, len(points) - 1):
         try:
             single = np.asarray(fun(points[i]), dtype=float)
         except Exception:  # a batch-only function: nothing to compare with, keep the batch
-            return values
+            break
         if single.shape == out_shape and not _agree(values[i], single):
+            _remember(fun, key, False)
             return None
+    _remember(fun, key, True)
     return values

@@ -396,6 +396,20 @@ def test_a_verified_vectorised_function_is_still_called_on_the_batch():
     x = np.linspace(-1, 1, 8)
     np.testing.assert_allclose(D.gradient(f, x), 2 * x, atol=1e-9)
     assert f.shapes == [(16, 8), (8,), (8,)]
+    # the verdict is remembered: a second gradient makes no check calls
+    f.shapes.clear()
+    np.testing.assert_allclose(D.gradient(f, x + 1.0), 2 * x + 2.0, atol=1e-9)
+    assert f.shapes == [(16, 8)]
+
+
+def test_a_refused_one_point_function_is_not_offered_the_batch_again():
+    grad = counted(rosen_der)
+    x = np.array([0.3, -0.2, 0.9])
+    first = D.hessian_from_gradient(grad, x)
+    assert grad.shapes[0] == (6, 3)  # tried once, refused
+    grad.shapes.clear()
+    np.testing.assert_array_equal(D.hessian_from_gradient(grad, x), first)
+    assert grad.shapes == [(3,)] * 6  # straight to one point at a time
 
 
 @settings(max_examples=40, deadline=None)
