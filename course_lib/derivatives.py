@@ -100,6 +100,13 @@ def _scalar_arguments(f, x, h, scheme):
     x = as_float_array(x, "x")
     h = default_step(x, scheme) if h is None else positive(h, "h")
     broadcast_together(x=x, h=h)
+    with np.errstate(over="ignore"):
+        reach = np.abs(x) + h
+    if not np.all(np.isfinite(reach)):
+        raise ValueError(
+            "x ± h must stay finite: |x| + h overflows float64 (about 1.8e308); "
+            "use a smaller h or rescale x"
+        )
     return x, h
 
 

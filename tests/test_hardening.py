@@ -259,6 +259,7 @@ def test_nelder_mead_with_a_one_point_function_under_the_default_vectorized():
             "h",
         ),
         (lambda: derivatives.centered_difference(math.sin, [1.0, 2.0]), TypeError, "f"),
+        (lambda: derivatives.centered_difference(np.sin, np.finfo(float).max), ValueError, "h"),
         (
             lambda: constrained.projected_gradient_descent(
                 lambda x: x @ x, [1.0, 1.0], 0.1, lambda x: x
