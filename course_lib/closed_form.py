@@ -8,6 +8,8 @@ ill-conditioned, and because most models (logistic regression, networks) have no
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from course_lib._checks import as_dataset, as_float_array, positive_int
@@ -37,11 +39,33 @@ def design_matrix(x):
     return np.column_stack([x, np.ones_like(x)])
 
 
+class IllConditionedWarning(RuntimeWarning):
+    """The normal equations cannot carry the answer in float64: use lstsq (QR/SVD)."""
+
+
+# Warn when the worst-case relative error of the solution, cond(XᵀX)·ε, reaches 1%.
+NORMAL_EQUATIONS_ERROR_LIMIT = 1e-2
+
+
+def _power_of_two_scale(a, axis=None):
+    """2^round(log2 max|a|) (1 where a is all zero): dividing by it is exact, and brings the
+    largest entry near 1 so that squaring neither overflows (1e200² = inf) nor underflows."""
+    top = np.max(np.abs(a), axis=axis)
+    exponent = np.frexp(np.where(top > 0, top, 1.0))[1]
+    return np.ldexp(1.0, exponent)
+
+
 def normal_equations(X, y):
     """Solve the normal equations XᵀX w = Xᵀy (lecture 01).
 
-    Forming XᵀX squares the condition number, which is why ``lstsq`` (QR/SVD based) is the
-    safer tool; a rank-deficient X has no unique solution and is refused.
+    Forming XᵀX squares the condition number: cond(XᵀX) = cond(X)², so the solution loses
+    about twice as many digits as ``lstsq`` (QR/SVD based), which works with X itself. When
+    the error bound cond(XᵀX)·ε reaches 1% an :class:`IllConditionedWarning` says so (and
+    names ``lstsq_solution``); a rank-deficient X has no unique solution and is refused.
+
+    Each column of X (and y) is first divided by a power of two near its largest entry
+    (exact in floating point): w is unchanged, but XᵀX no longer overflows for entries near
+    1e200, and columns on very different scales do not inflate cond(XᵀX) for nothing.
 
     Parameters
     ----------
@@ -58,12 +82,26 @@ def normal_equations(X, y):
     [2.0, 1.0]
     """
     X, y = as_dataset(X, y)
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    column_scale, y_scale = _power_of_two_scale(X, axis=0), _power_of_two_scale(y)
+    Xs, ys = X / column_scale, y / y_scale
+    sigma = np.linalg.svd(Xs, compute_uv=False)
+    rank_tol = sigma[0] * max(Xs.shape) * np.finfo(float).eps
+    if sigma.size < X.shape[1] or sigma[-1] <= rank_tol:
         raise ValueError(
             "X is rank-deficient: XᵀX is singular and the normal equations have no unique "
             "solution; use lstsq_solution (minimum-norm least squares) instead"
         )
-    return np.linalg.solve(X.T @ X, X.T @ y)
+    cond_normal = (sigma[0] / sigma[-1]) ** 2
+    if cond_normal * np.finfo(float).eps >= NORMAL_EQUATIONS_ERROR_LIMIT:
+        warnings.warn(
+            f"X is ill-conditioned: cond(XᵀX) = cond(X)² ≈ {cond_normal:.1e}, beyond what "
+            "float64 carries (the solution may have lost all but a few digits); use "
+            "lstsq_solution (numpy.linalg.lstsq, QR/SVD), which works with cond(X)",
+            IllConditionedWarning,
+            stacklevel=2,
+        )
+    ws = np.linalg.solve(Xs.T @ Xs, Xs.T @ ys)
+    return ws * y_scale / column_scale
 
 
 def lstsq_solution(X, y):
@@ -95,7 +133,14 @@ def line_fit(x, y):
 
     Setting ∂J/∂m = ∂J/∂b = 0 for J = Σ(m xᵢ + b − yᵢ)² gives
 
-        m = (n Σxy − Σx Σy) / (n Σx² − (Σx)²),    b = (Σy − m Σx) / n.
+        m = (n Σxy − Σx Σy) / (n Σx² − (Σx)²),    b = (Σy − m Σx) / n,
+
+    computed here in the equal centred form (x̄, ȳ the means)
+
+        m = Σ(xᵢ − x̄)(yᵢ − ȳ) / Σ(xᵢ − x̄)²,       b = ȳ − m x̄.
+
+    The raw sums cancel when x sits far from 0: for x = 1e8 + (0, 1, ..., 19) both n Σx²
+    and (Σx)² are about 4e18, and their difference (13 300) is below their rounding error.
 
     Parameters
     ----------
@@ -113,13 +158,14 @@ def line_fit(x, y):
     (2.0, 1.0)
     """
     x, y = _line_data(x, y)
-    n = x.size
-    sx, sy, sxx, sxy = x.sum(), y.sum(), x @ x, x @ y
-    denominator = n * sxx - sx**2
-    if denominator <= 1e-12 * n * sxx:
+    xbar, ybar = x.mean(), y.mean()
+    u, v = x - xbar, y - ybar
+    sxx = u @ u
+    # x is constant up to the rounding of its mean (a few ε|x̄| per point)
+    if sxx <= x.size * (8 * np.finfo(float).eps * np.max(np.abs(x))) ** 2:
         raise ValueError("x must not be constant: a vertical line has no slope m")
-    m = (n * sxy - sx * sy) / denominator
-    return float(m), float((sy - m * sx) / n)
+    m = (u @ v) / sxx
+    return float(m), float(ybar - m * xbar)
 
 
 def line_fit_loss_surface(x, y, slopes, intercepts):

@@ -29,7 +29,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._checks import as_float_array, as_points, callable_arg, positive, positive_int
+from course_lib._checks import (
+    as_float_array,
+    as_points,
+    broadcast_together,
+    callable_arg,
+    objective_arg,
+    positive,
+    positive_int,
+)
 from course_lib.objectives import Objective, _objective
 from course_lib.trajectory import CONVERGED, MAX_ITER, Trajectory, iterate
 
@@ -39,7 +47,8 @@ def project_ball(x, radius=1.0, center=None):
     """Euclidean projection onto the ball {z : ||z − c|| ≤ r} (lecture 08).
 
     P(x) = c + (x − c) · min(1, r / ||x − c||): a point inside stays put, a point outside is
-    pulled along the ray towards the centre until it reaches the sphere.
+    pulled along the ray towards the centre until it reaches the sphere. The norm is taken
+    as m‖v/m‖ with m = max|vᵢ|, so points near 1e200 (whose squares overflow) project too.
 
     Parameters
     ----------
@@ -63,10 +72,20 @@ def project_ball(x, radius=1.0, center=None):
     r = positive(radius, "radius", allow_zero=True)
     c = np.zeros(x.shape[-1]) if center is None else as_points(center, "center", x.shape[-1])
     v = x - c
-    norm = np.linalg.norm(v, axis=-1)
+    norm = _safe_norm(v)
     outside = norm > r
     scale = np.where(outside, r / np.where(outside, norm, 1.0), 1.0)
     return c + v * scale[..., None]
+
+
+def _safe_norm(v):
+    """‖v‖ over the last axis as m·‖v/m‖ with m = max|vᵢ|: squaring 1e200 overflows to inf,
+    squaring 1e-200 underflows to 0, the scaled entries (at most 1 in size) do neither."""
+    v = np.asarray(v, dtype=float)
+    m = np.max(np.abs(v), axis=-1, keepdims=True)
+    safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
+    norm = safe[..., 0] * np.sqrt(np.sum((v / safe) ** 2, axis=-1))
+    return np.where(np.isfinite(m[..., 0]), norm, m[..., 0])
 
 
 def project_box(x, lower, upper):
@@ -91,6 +110,7 @@ def project_box(x, lower, upper):
     hi = as_float_array(upper, "upper", finite=False)
     if np.any(np.isnan(lo)) or np.any(np.isnan(hi)):
         raise ValueError("lower and upper must not contain nan")
+    broadcast_together(x=x, lower=lo, upper=hi)
     if np.any(lo > hi):
         raise ValueError("lower must be <= upper in every coordinate")
     return np.clip(x, lo, hi)
@@ -118,9 +138,10 @@ def gradient_mapping(objective, project, x, learning_rate):
     >>> gradient_mapping(f, project_ball, np.array([1.0, 0.0]), 0.5).tolist()
     [0.0, 0.0]
     """
+    objective_arg(objective)
     callable_arg(project, "project")
     eta = positive(learning_rate, "learning_rate")[..., None]
-    x = np.asarray(x, dtype=float)
+    x = objective.check_points(x, "x")
     return (x - project(x - eta * objective.gradient(x))) / eta
 
 
@@ -158,6 +179,7 @@ def projected_gradient_descent(
     >>> bool(np.allclose(traj.final, [1.0, 0.0]))
     True
     """
+    objective_arg(objective)
     callable_arg(project, "project")
     lr = positive(learning_rate, "learning_rate")
     positive_int(max_iter, "max_iter", allow_zero=True)
@@ -225,8 +247,7 @@ def circle_reparametrization(objective) -> Objective:
     >>> float(g.value(np.array([0.0]))), float(g.value(np.array([np.pi / 2])))
     (0.5, 1.5)
     """
-    if not isinstance(objective, Objective):
-        raise TypeError(f"objective must be an Objective, got {type(objective).__name__}")
+    objective_arg(objective)
     if objective.dim != 2:
         raise ValueError(f"objective must be a function of 2 variables, got dim {objective.dim}")
 

@@ -28,6 +28,7 @@ from course_lib._checks import (
     one_of,
     positive,
     positive_int,
+    returned_array,
 )
 
 SYMMETRY_RTOL = 1e-6
@@ -361,7 +362,7 @@ class TopEigenvalue:
 
 def _product(hvp, v, d):
     """hvp(v) as a float array of shape (d,), or a ValueError."""
-    w = np.asarray(hvp(v), dtype=float)
+    w = returned_array(hvp(v), "hvp")
     if w.shape != (d,):
         raise ValueError(f"hvp must return an array of shape ({d},), got shape {w.shape}")
     return w

@@ -26,10 +26,15 @@ import numpy as np
 
 from course_lib._checks import (
     as_float_array,
+    batch_values,
+    boolean,
+    broadcast_together,
     callable_arg,
+    number,
     one_of,
     positive,
     positive_int,
+    returned_array,
 )
 
 EPS = float(np.finfo(float).eps)
@@ -94,12 +99,29 @@ def _scalar_arguments(f, x, h, scheme):
     callable_arg(f, "f")
     x = as_float_array(x, "x")
     h = default_step(x, scheme) if h is None else positive(h, "h")
+    broadcast_together(x=x, h=h)
+    with np.errstate(over="ignore"):
+        reach = np.abs(x) + h
+    if not np.all(np.isfinite(reach)):
+        raise ValueError(
+            "x ± h must stay finite: |x| + h overflows float64 (about 1.8e308); "
+            "use a smaller h or rescale x"
+        )
     return x, h
 
 
 def _elementwise(f, t):
     """f(t) as a float array of t's shape, or a ValueError saying f must act elementwise."""
-    value = np.asarray(f(t), dtype=float)
+    try:
+        raw = f(t)
+    except TypeError as err:
+        if t.ndim == 0:
+            raise
+        raise TypeError(
+            f"f must act elementwise on arrays (np.sin, not math.sin): called with an array "
+            f"of shape {t.shape}, it raised {type(err).__name__}: {err}"
+        ) from err
+    value = returned_array(raw, "f")
     if value.shape != t.shape:
         raise ValueError(
             "f must act elementwise (an array in, an array of the same shape out): "
@@ -249,18 +271,25 @@ def _chunk_bounds(n_rows: int, size: int, avoid) -> list[tuple[int, int]]:
     return list(zip(edges[:-1], edges[1:], strict=True))
 
 
-def _call_batch(fun, points, out_shape):
-    """fun(points) if it returns the right shape (n, *out_shape), else None."""
+def _call_batch(fun, points, out_shape, *, checked):
+    """fun(points) of shape (n, *out_shape), or None if fun does not map the batch row by row.
+
+    ``checked`` is False for the first chunk: rows of the result are then compared with
+    single-point calls (:func:`course_lib._checks.batch_values`); later chunks of a function
+    that passed only need the right shape.
+    """
+    if not checked:
+        return batch_values(fun, points, out_shape)
     try:
         values = np.asarray(fun(points), dtype=float)
-    except Exception:  # a scalar-only function may fail in any way on a 2-D input
+    except Exception:  # a one-point function may fail in any way on a 2-D input
         return None
     return values if values.shape == (len(points), *out_shape) else None
 
 
 def _call_rows(fun, points, out_shape, name):
     """fun at each row of points in a Python loop (the fallback for scalar-only functions)."""
-    values = [np.asarray(fun(p), dtype=float) for p in points]
+    values = [returned_array(fun(p), name) for p in points]
     bad = next((v.shape for v in values if v.shape != out_shape), None)
     if bad is not None:
         expected = "a scalar" if out_shape == () else f"an array of shape {out_shape}"
@@ -276,7 +305,9 @@ def _evaluate(fun, make_points, n_rows, d, out_shape, *, vectorized, chunk_size,
 
     ``make_points(start, stop)`` builds rows start..stop of the batch, so at most one chunk
     of points exists at a time. With ``vectorized`` the first chunk decides: if fun raises
-    or returns the wrong shape on it, every row is evaluated one at a time instead.
+    on it, returns the wrong shape, or returns rows that differ from fun called on those
+    points alone (a one-point function that mixes the rows of a batch), every row is
+    evaluated one at a time instead.
     """
     if chunk_size is None:
         size = max(MIN_CHUNK_ROWS, CHUNK_BYTES // (8 * d))
@@ -285,7 +316,7 @@ def _evaluate(fun, make_points, n_rows, d, out_shape, *, vectorized, chunk_size,
     out = np.empty((n_rows, *out_shape))
     for start, stop in _chunk_bounds(n_rows, size, avoid={d, *out_shape}):
         points = make_points(start, stop)
-        values = _call_batch(fun, points, out_shape) if vectorized else None
+        values = _call_batch(fun, points, out_shape, checked=start > 0) if vectorized else None
         if values is None:
             if vectorized and start > 0:
                 raise ValueError(
@@ -308,9 +339,10 @@ def _coordinate_derivatives(fun, x, h, scheme, out_shape, *, vectorized, chunk_s
         points = np.empty((2 * d, d))
         points[...] = x
         points.reshape(2, d * d)[:, :: d + 1] += np.stack([h, -h])
-        values = _call_batch(fun, points, out_shape)
+        values = _call_batch(fun, points, out_shape, checked=False)
         if values is not None:
             return _combine(values, h, scheme)
+        vectorized = False  # checked and refused: do not try the batch a second time
     index, step = _stencil(h, scheme)
 
     def make_points(start, stop):
@@ -381,8 +413,12 @@ def gradient(f, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
     into one batch, (2d, d) for centered and (d + 1, d) for forward/backward (x itself
     once), and f is called once per chunk of at most ``chunk_size`` rows: once in all when
     the batch is small. If f is scalar-only, pass ``vectorized=False``; otherwise it is
-    detected automatically: if f raises, or returns the wrong shape, on the first chunk, the
-    gradient falls back to a Python loop calling f at one point at a time.
+    detected automatically: if f raises, or returns the wrong shape, on the first chunk, or
+    if the first and last rows of its batched answer differ from f called at those two
+    points alone (``scipy.optimize.rosen_der`` returns a (m, d) array for a (m, d) batch,
+    but differentiates along the wrong axis), the gradient falls back to a Python loop
+    calling f at one point at a time. The check costs two extra calls of f; the course's
+    own objectives are known to be vectorised and skip it.
 
     Parameters
     ----------
@@ -410,6 +446,7 @@ def gradient(f, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
     array([ 2., -4.,  6.])
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     h = _coordinate_steps(h, x, scheme)
@@ -446,10 +483,11 @@ def jacobian(F, x, h=None, *, scheme="centered", vectorized=True, chunk_size=Non
            [4., 0.]])
     """
     callable_arg(F, "F")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     h = _coordinate_steps(h, x, scheme)
-    value = np.asarray(F(x), dtype=float)
+    value = returned_array(F(x), "F")
     if value.ndim != 1:
         raise ValueError(
             f"F must return a 1-D array (m,) at a point of shape {x.shape}, got shape "
@@ -496,6 +534,7 @@ def hessian(f, x, h=None, *, vectorized=True, chunk_size=None):
            [2., 0.]])
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     if h is None:
         h = EPS**0.25 * np.maximum(1.0, np.abs(x))
@@ -549,6 +588,7 @@ def hessian_from_gradient(grad, x, h=None, *, vectorized=True, chunk_size=None):
            [1., 3.]])
     """
     callable_arg(grad, "grad")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     h = _coordinate_steps(h, x, "centered")
     J = _coordinate_derivatives(
@@ -570,7 +610,8 @@ def hessian_vector_product(grad, x, v, h=None, *, vectorized=True):
     ----------
     grad : callable
         ∇f(x) for x of shape (d,) returns shape (d,); if it is vectorised ((m, d) → (m, d))
-        the 2k gradients are one call.
+        the 2k gradients are one call (for k ≥ 2 directions, checked against two single
+        calls unless grad belongs to an ``Objective``; see :func:`gradient`).
     x : array_like, shape (d,)
     v : array_like, shape (d,) or (k, d)
         One direction, or k directions (k products at once).
@@ -587,6 +628,7 @@ def hessian_vector_product(grad, x, v, h=None, *, vectorized=True):
     array([3., 4.])
     """
     callable_arg(grad, "grad")
+    vectorized = boolean(vectorized, "vectorized")
     x = _point(x)
     V, single = _directions(v, x.size)
     h = _direction_steps(h, x, V, "centered")
@@ -623,6 +665,7 @@ def directional_derivative(f, x, v, h=None, *, scheme="centered", vectorized=Tru
     2.0
     """
     callable_arg(f, "f")
+    vectorized = boolean(vectorized, "vectorized")
     scheme = one_of(scheme, "scheme", SCHEMES)
     x = _point(x)
     V, single = _directions(v, x.size)
@@ -709,7 +752,7 @@ def gradient_check(f, grad, x, h=None, *, tol=1e-6, floor=1.0) -> GradientCheck:
     tol = float(positive(tol, "tol"))
     floor = float(positive(floor, "floor"))
     numerical = gradient(f, x, h)
-    analytic = np.asarray(grad(_point(x)), dtype=float)
+    analytic = returned_array(grad(_point(x)), "grad")
     if analytic.shape != numerical.shape:
         raise ValueError(
             f"grad must return shape {numerical.shape} like x, got shape {analytic.shape}"
@@ -780,7 +823,7 @@ def error_versus_step(f, df, x, steps=None, *, scheme="centered") -> StepErrorCu
     steps = np.logspace(-16, 0, 161) if steps is None else positive(steps, "steps")
     if steps.ndim != 1:
         raise ValueError(f"steps must be a 1-D array of step sizes, got shape {steps.shape}")
-    exact = float(df(x)) if callable(df) else float(as_float_array(df, "df"))
+    exact = float(returned_array(df(x), "df")) if callable(df) else float(as_float_array(df, "df"))
     errors = np.abs(_SCALAR_SCHEMES[scheme](f, x, steps) - exact)
     return StepErrorCurve(
         steps=steps,
@@ -821,7 +864,9 @@ def fitted_order(steps, errors, *, low=None, high=None) -> float:
         raise ValueError(
             f"steps and errors must be 1-D of the same length, got {steps.shape} and {errors.shape}"
         )
-    keep = (errors > 0) & (steps >= (low or 0.0)) & (steps <= (np.inf if high is None else high))
+    low = 0.0 if low is None else number(low, "low")
+    high = np.inf if high is None else number(high, "high", finite=False)
+    keep = (errors > 0) & (steps >= low) & (steps <= high)
     u, w = np.log(steps[keep]), np.log(errors[keep])
     if np.unique(u).size < 2:
         raise ValueError(

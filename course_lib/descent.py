@@ -15,13 +15,14 @@ import numpy as np
 from course_lib._checks import (
     as_float_array,
     as_points,
+    broadcast_together,
     callable_arg,
     in_unit_interval,
+    objective_arg,
     one_of,
     positive,
     positive_int,
 )
-from course_lib.objectives import Objective
 from course_lib.trajectory import Trajectory, iterate
 
 LINE_SEARCHES = ("fixed", "backtracking", "exact", "optimal")
@@ -29,10 +30,7 @@ LINE_SEARCHES = ("fixed", "backtracking", "exact", "optimal")
 
 def _setup(objective, x0, max_iter, tol, *hyper):
     """Validate the common arguments; broadcast x0 against the hyper-parameters' batch shape."""
-    if not isinstance(objective, Objective):
-        raise TypeError(
-            f"objective must be a course_lib.objectives.Objective, got {type(objective).__name__}"
-        )
+    objective_arg(objective)
     x0 = as_points(x0, "x0", objective.dim)
     positive_int(max_iter, "max_iter")
     if np.ndim(tol) != 0:
@@ -79,6 +77,12 @@ def optimal_step(g, H):
     """
     g = as_float_array(g, "g", ndim_min=1)
     H = as_float_array(H, "H", ndim_min=2)
+    d = g.shape[-1]
+    if H.shape[-2:] != (d, d):
+        raise ValueError(
+            f"H must have shape (..., {d}, {d}) to match g of shape {g.shape}, got {H.shape}"
+        )
+    broadcast_together(g=g[..., 0], H=H[..., 0, 0])
     gg = np.sum(g * g, axis=-1)
     gHg = np.einsum("...i,...ij,...j->...", g, H, g)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -147,15 +151,24 @@ def _scalar_in(value, name, low, high):
 def _exact_quadratic_step(f, x, g):
     """Exact minimiser of φ(t) = f(x − t g) for a quadratic f, from function values only.
 
-    φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², and a = φ(1) − φ(0) + gᵀg. So
-    t* = gᵀg / (2a). No Hessian is used, which is what makes it a check on g'g/g'Hg.
-    Where a ≤ 0 the parabola has no minimum (the line runs downhill for ever): t* = inf,
-    as in :func:`optimal_step`, and the run is reported diverged.
+    φ is a parabola: φ(t) = φ(0) − t gᵀg + a t², so one more value φ(τ) gives
+    a = (φ(τ) − φ(0) + τ gᵀg) / τ² and t* = gᵀg / (2a). No Hessian is used, which is what
+    makes it a check on g'g/g'Hg. The trial step is τ = 1, or τ = 1/‖g‖ when ‖g‖ < 1 so
+    that the trial point stays a unit distance away: near a minimiser a step of length ‖g‖
+    changes f by less than its rounding error, and the parabola would be noise.
+    Where a < 0 the parabola has no minimum (the line runs downhill for ever): t* = inf,
+    as in :func:`optimal_step`, and the run is reported diverged. Where φ(τ) − φ(0) + τgᵀg
+    is within the rounding error of the f-values the curvature is unknown: t* = 0.
     """
     gg = np.sum(g * g, axis=-1)
-    a = f(x - g) - f(x) + gg
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(a > 0, gg / (2 * np.where(a > 0, a, 1.0)), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        tau = np.where((gg < 1.0) & (gg > 0.0), 1.0 / np.sqrt(gg), 1.0)
+        f_trial, f_here = f(x - tau[..., None] * g), f(x)
+        excess = f_trial - f_here + tau * gg  # a τ²
+        noise = 8 * np.finfo(float).eps * (np.abs(f_trial) + np.abs(f_here) + tau * gg)
+        resolved = excess > noise
+        step = np.where(resolved, gg * tau**2 / (2 * np.where(resolved, excess, 1.0)), np.inf)
+    return np.where(np.abs(excess) <= noise, 0.0, step)
 
 
 def gradient_descent(
@@ -188,9 +201,10 @@ def gradient_descent(
         which choose their own step (use ``initial_step`` for backtracking's t₀).
     line_search : {"fixed", "backtracking", "exact", "optimal"}
         ``"exact"`` is exact only for a quadratic f; on other functions it takes the
-        minimum of the parabola through f(x), the slope −gᵀg and f(x − g). Where the
-        curvature along −g is not positive, ``"exact"`` and ``"optimal"`` have no finite
-        step and the run stops as diverged.
+        minimum of the parabola through f(x), the slope −gᵀg and f(x − τg) (τ = 1, or
+        1/‖g‖ when ‖g‖ < 1). Where the curvature along −g is not positive, ``"exact"`` and
+        ``"optimal"`` have no finite step and the run stops as diverged (keeping the last
+        finite iterate).
     max_iter : int
     tol : float
         Stop (converged) when ||∇f|| ≤ tol.
@@ -211,6 +225,9 @@ def gradient_descent(
     ['converged', 'diverged']
     """
     one_of(line_search, "line_search", LINE_SEARCHES)
+    initial_step = _scalar_in(initial_step, "initial_step", 0.0, np.inf)
+    armijo = _scalar_in(armijo, "armijo", 0.0, 1.0)
+    shrink = _scalar_in(shrink, "shrink", 0.0, 1.0)
     if line_search == "fixed":
         if learning_rate is None:
             raise ValueError('learning_rate is required when line_search="fixed"')

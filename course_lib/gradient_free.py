@@ -26,12 +26,49 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._checks import as_points, callable_arg, positive, positive_int
+from course_lib._checks import (
+    as_float_array,
+    as_points,
+    batch_values,
+    boolean,
+    callable_arg,
+    number,
+    positive,
+    positive_int,
+)
 
 MOVES = ("reflect", "expand", "contract_outside", "contract_inside", "shrink")
 
 
 # --------------------------------------------------------------------------- the moves
+def _simplex(simplex, name="simplex"):
+    """A float array of k ≥ 2 vertices in ℝᵈ (d ≥ 1), shape (k, d), or a clear error."""
+    sim = as_float_array(simplex, name, ndim_min=2)
+    if sim.ndim != 2 or sim.shape[0] < 2 or sim.shape[1] < 1:
+        raise ValueError(
+            f"{name} must be an array of vertices of shape (d + 1, d) with d >= 1, "
+            f"got shape {sim.shape}"
+        )
+    return sim
+
+
+def _vertex_index(index, sim, name):
+    """An integer index of a vertex of ``sim`` (negative counts from the end)."""
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer vertex index, got {type(index).__name__}")
+    k = sim.shape[0]
+    if not -k <= index < k:
+        raise ValueError(f"{name} must index one of the {k} vertices, got {index}")
+    return int(index)
+
+
+def _move_args(simplex, index, index_name, **coefficients):
+    """Validated simplex, vertex index and coefficients of a simplex move."""
+    sim = _simplex(simplex)
+    i = _vertex_index(index, sim, index_name)
+    return sim, i, *(number(v, k) for k, v in coefficients.items())
+
+
 def centroid(simplex, worst_index):
     """x̄ = (1/d) Σ_{i ≠ worst} xᵢ, the centroid of all vertices but the worst (lecture 11).
 
@@ -40,8 +77,22 @@ def centroid(simplex, worst_index):
     >>> centroid(np.array([[0.0, 0.0], [2.0, 0.0], [5.0, 5.0]]), 2).tolist()
     [1.0, 0.0]
     """
-    simplex = np.asarray(simplex, dtype=float)
-    return (np.sum(simplex, axis=0) - simplex[worst_index]) / (simplex.shape[0] - 1)
+    simplex, worst_index = _move_args(simplex, worst_index, "worst_index")
+    return _centroid(simplex, worst_index)
+
+
+def _centroid(sim, worst):
+    """The centroid of all vertices but ``worst`` (arguments already checked)."""
+    return (np.sum(sim, axis=0) - sim[worst]) / (sim.shape[0] - 1)
+
+
+def _along(sim, worst, t):
+    """x̄ + t(x̄ − x_worst): every move but the shrink, for its own t (arguments checked).
+
+    reflect t = ρ, expand t = ρχ, contract outside t = ργ, contract inside t = −γ.
+    """
+    c = _centroid(sim, worst)
+    return c + t * (c - sim[worst])
 
 
 def reflect(simplex, worst_index, rho=1.0):
@@ -52,8 +103,8 @@ def reflect(simplex, worst_index, rho=1.0):
     >>> reflect(np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]]), 2).tolist()
     [1.0, -1.0]
     """
-    c = centroid(simplex, worst_index)
-    return c + rho * (c - np.asarray(simplex, dtype=float)[worst_index])
+    simplex, worst_index, rho = _move_args(simplex, worst_index, "worst_index", rho=rho)
+    return _along(simplex, worst_index, rho)
 
 
 def expand(simplex, worst_index, rho=1.0, chi=2.0):
@@ -64,8 +115,10 @@ def expand(simplex, worst_index, rho=1.0, chi=2.0):
     >>> expand(np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]]), 2).tolist()
     [1.0, -2.0]
     """
-    c = centroid(simplex, worst_index)
-    return c + rho * chi * (c - np.asarray(simplex, dtype=float)[worst_index])
+    simplex, worst_index, rho, chi = _move_args(
+        simplex, worst_index, "worst_index", rho=rho, chi=chi
+    )
+    return _along(simplex, worst_index, rho * chi)
 
 
 def contract_outside(simplex, worst_index, rho=1.0, gamma=0.5):
@@ -76,8 +129,10 @@ def contract_outside(simplex, worst_index, rho=1.0, gamma=0.5):
     >>> contract_outside(np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]]), 2).tolist()
     [1.0, -0.5]
     """
-    c = centroid(simplex, worst_index)
-    return c + rho * gamma * (c - np.asarray(simplex, dtype=float)[worst_index])
+    simplex, worst_index, rho, gamma = _move_args(
+        simplex, worst_index, "worst_index", rho=rho, gamma=gamma
+    )
+    return _along(simplex, worst_index, rho * gamma)
 
 
 def contract_inside(simplex, worst_index, gamma=0.5):
@@ -88,8 +143,8 @@ def contract_inside(simplex, worst_index, gamma=0.5):
     >>> contract_inside(np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]]), 2).tolist()
     [1.0, 0.5]
     """
-    c = centroid(simplex, worst_index)
-    return c - gamma * (c - np.asarray(simplex, dtype=float)[worst_index])
+    simplex, worst_index, gamma = _move_args(simplex, worst_index, "worst_index", gamma=gamma)
+    return _along(simplex, worst_index, -gamma)
 
 
 def shrink(simplex, best_index, sigma=0.5):
@@ -100,9 +155,21 @@ def shrink(simplex, best_index, sigma=0.5):
     >>> shrink(np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 2.0]]), 0).tolist()
     [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
     """
-    simplex = np.asarray(simplex, dtype=float)
-    best = simplex[best_index]
-    return best + sigma * (simplex - best)
+    simplex, best_index, sigma = _move_args(simplex, best_index, "best_index", sigma=sigma)
+    return _shrink(simplex, best_index, sigma)
+
+
+def _shrink(sim, best, sigma):
+    """x_best + σ(xᵢ − x_best) for every vertex (arguments already checked)."""
+    return sim[best] + sigma * (sim - sim[best])
+
+
+def _start(x0):
+    """x0 as a finite point of shape (d,) with d ≥ 1."""
+    x0 = as_points(x0, "x0")
+    if x0.ndim != 1 or x0.size == 0:
+        raise ValueError(f"x0 must be a single point of shape (d,) with d >= 1, got {x0.shape}")
+    return x0
 
 
 def initial_simplex(x0, step=0.05, zero_step=0.00025):
@@ -116,9 +183,13 @@ def initial_simplex(x0, step=0.05, zero_step=0.00025):
     >>> initial_simplex(np.array([1.0, 0.0])).tolist()
     [[1.0, 0.0], [1.05, 0.0], [1.0, 0.00025]]
     """
-    x0 = as_points(x0, "x0")
-    if x0.ndim != 1:
-        raise ValueError(f"x0 must be a single point of shape (d,), got {x0.shape}")
+    x0 = _start(x0)
+    step, zero_step = number(step, "step"), number(zero_step, "zero_step")
+    if step == 0 or zero_step == 0:
+        raise ValueError(
+            f"step and zero_step must be non-zero (a flat simplex cannot move), got "
+            f"step={step}, zero_step={zero_step}"
+        )
     moved = np.where(x0 != 0, (1.0 + step) * x0, zero_step)
     return np.vstack([x0, np.where(np.eye(x0.size, dtype=bool), moved, x0)])
 
@@ -132,7 +203,7 @@ def coefficients(dim, adaptive=False):
     (1.0, 2.0, 0.5, 0.5)
     """
     d = positive_int(dim, "dim")
-    if adaptive:
+    if boolean(adaptive, "adaptive"):
         return 1.0, 1.0 + 2.0 / d, 0.75 - 1.0 / (2.0 * d), 1.0 - 1.0 / d
     return 1.0, 2.0, 0.5, 0.5
 
@@ -153,7 +224,9 @@ class NelderMeadResult:
     values : ndarray, shape (T + 1, d + 1)
         f at those vertices (non-decreasing along each row).
     n_evaluations : ndarray of int, shape (T + 1,)
-        Function evaluations used so far (d + 1 for the starting simplex).
+        Function evaluations used so far by the method (d + 1 for the starting simplex).
+        Checking that a vectorised f which is not an ``Objective`` maps a batch point by
+        point costs two more calls at the start, not counted here.
     moves : ndarray of str, shape (T,)
         The move each iteration took, one of ``MOVES``.
     status : str
@@ -181,10 +254,43 @@ class NelderMeadResult:
 
 
 def _evaluator(f, vectorized):
-    """f on an array of points (k, d) → (k,): one call if f is vectorised, else one per point."""
-    if vectorized:
-        return lambda pts: np.asarray(f(pts), dtype=float).reshape(pts.shape[0])
-    return lambda pts: np.array([float(f(p)) for p in pts])
+    """f on points (k, d) → (k,), and f at one point (d,) → float.
+
+    With ``vectorized`` the first batch decides, as in :mod:`course_lib.derivatives`: f is
+    called on the batch, and the result is used only if it has shape (k,) and its first and
+    last entries equal f at those points alone (:func:`course_lib._checks.batch_values`).
+    Otherwise f is called point by point for the rest of the run.
+    """
+    state = {"batch": bool(vectorized), "checked": False}
+
+    def one(p):
+        value = np.asarray(f(p), dtype=float)
+        if value.size != 1:
+            raise ValueError(
+                f"f must return a single number at a point of shape {p.shape}, "
+                f"got an array of shape {value.shape}"
+            )
+        return float(value.reshape(()))
+
+    def many(pts):
+        if state["batch"]:
+            if state["checked"]:
+                values = np.asarray(f(pts), dtype=float)
+                if values.shape == (len(pts),):
+                    return values
+                raise ValueError(
+                    f"f must map points (k, d) to values (k,) consistently: called with shape "
+                    f"{pts.shape}, it returned shape {values.shape}"
+                )
+            values = batch_values(f, pts)
+            if values is not None and len(pts) > 2:
+                state["checked"] = True
+                return values
+            if len(pts) > 2:
+                state["batch"] = False
+        return np.array([one(p) for p in pts])
+
+    return many, one
 
 
 def _converged(sim, fsim, xatol, fatol):
@@ -218,9 +324,10 @@ def nelder_mead(
     Parameters
     ----------
     f : callable
-        f(x) → float. With ``vectorized=True`` (the default) f must map points (k, d) to
-        values (k,) (every ``Objective`` does); the starting simplex and a shrink are then
-        evaluated in one call.
+        f(x) → float for x of shape (d,). With ``vectorized=True`` (the default) f is also
+        tried on points (k, d) → values (k,) (every ``Objective`` does), so the starting
+        simplex and a shrink are one call each; a one-point f is detected (it raises, returns
+        the wrong shape, or disagrees with single calls) and then called point by point.
     x0 : array_like, shape (d,)
     max_iter, max_evaluations : int, optional
         Budgets; both default to 200·d, as in scipy.
@@ -231,6 +338,7 @@ def nelder_mead(
     initial : array_like, shape (d + 1, d), optional
         A starting simplex (default :func:`initial_simplex` of x0).
     vectorized : bool
+        False: always call f at one point at a time.
 
     Returns
     -------
@@ -244,9 +352,8 @@ def nelder_mead(
     (True, 'converged')
     """
     callable_arg(f, "f")
-    x0 = as_points(x0, "x0")
-    if x0.ndim != 1:
-        raise ValueError(f"x0 must be a single point of shape (d,), got {x0.shape}")
+    vectorized = boolean(vectorized, "vectorized")
+    x0 = _start(x0)
     d = x0.size
     max_iter = 200 * d if max_iter is None else positive_int(max_iter, "max_iter", allow_zero=True)
     max_evals = (
@@ -258,10 +365,7 @@ def nelder_mead(
     sim = initial_simplex(x0) if initial is None else as_points(initial, "initial", d)
     if sim.shape != (d + 1, d):
         raise ValueError(f"initial must have shape ({d + 1}, {d}), got {sim.shape}")
-    evaluate = _evaluator(f, vectorized)
-
-    def f1(x):
-        return float(evaluate(x[None, :])[0])
+    evaluate, f1 = _evaluator(f, vectorized)
 
     fsim = evaluate(sim)
     n_evals = d + 1
@@ -276,32 +380,32 @@ def nelder_mead(
         if len(moves) >= max_iter or n_evals >= max_evals:
             break
         sim, fsim = sim.copy(), fsim.copy()
-        xr = reflect(sim, d, rho)
+        xr = _along(sim, d, rho)  # the moves, without re-checking their arguments
         fr = f1(xr)
         n_evals += 1
         move, new = None, None
         if fr < fsim[0]:
-            xe = expand(sim, d, rho, chi)
+            xe = _along(sim, d, rho * chi)
             fe = f1(xe)
             n_evals += 1
             move, new = ("expand", (xe, fe)) if fe < fr else ("reflect", (xr, fr))
         elif fr < fsim[d - 1]:
             move, new = "reflect", (xr, fr)
         elif fr < fsim[d]:
-            xc = contract_outside(sim, d, rho, gamma)
+            xc = _along(sim, d, rho * gamma)
             fc = f1(xc)
             n_evals += 1
             if fc <= fr:
                 move, new = "contract_outside", (xc, fc)
         else:
-            xc = contract_inside(sim, d, gamma)
+            xc = _along(sim, d, -gamma)
             fc = f1(xc)
             n_evals += 1
             if fc < fsim[d]:
                 move, new = "contract_inside", (xc, fc)
         if new is None:
             move = "shrink"
-            sim = shrink(sim, 0, sigma)
+            sim = _shrink(sim, 0, sigma)
             fsim[1:] = evaluate(sim[1:])
             n_evals += d
         else:

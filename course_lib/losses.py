@@ -22,7 +22,15 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import descent, stochastic
-from course_lib._checks import as_float_array, as_points, one_of, positive, positive_int
+from course_lib._checks import (
+    as_float_array,
+    as_points,
+    axis_arg,
+    mark_rowwise,
+    one_of,
+    positive,
+    positive_int,
+)
 from course_lib.objectives import Objective, _objective
 from course_lib.trajectory import Trajectory
 
@@ -194,7 +202,8 @@ def logsumexp(a, axis=-1):
     >>> float(logsumexp(np.array([1000.0, 1000.0]))) == 1000.0 + float(np.log(2.0))
     True
     """
-    a = as_float_array(a, "logits", ndim_min=1)
+    a = as_float_array(a, "a", ndim_min=1)
+    axis = axis_arg(axis, "axis", a.ndim)
     m = np.max(a, axis=axis, keepdims=True)
     return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))
 
@@ -208,6 +217,7 @@ def log_softmax(logits, axis=-1):
     [-1000.0, 0.0]
     """
     a = as_float_array(logits, "logits", ndim_min=1)
+    axis = axis_arg(axis, "axis", a.ndim)
     return a - np.expand_dims(logsumexp(a, axis), axis)
 
 
@@ -277,6 +287,20 @@ def cross_entropy_gradient(logits, labels):
 
 
 # --------------------------------------------------------------------------- empirical risk
+LABELS_MESSAGE = "y must hold labels in {-1, +1} (map 0/1 labels with 2*y - 1)"
+
+
+def _margin_labels(y):
+    """The one rule for binary labels, shared by every function of this module: y ∈ {−1, +1}.
+
+    The margin z = y·xᵀw is only a margin for ±1 labels: with 0/1 labels every negative
+    example gets z = 0 whatever w, and the risk is silently wrong.
+    """
+    if not np.all(np.abs(y) == 1):
+        raise ValueError(LABELS_MESSAGE)
+    return y
+
+
 def _risk_args(w, X, y, loss):
     one_of(loss, "loss", RISK_LOSSES)
     # w may be non-finite: a diverging run evaluates the risk at inf and gets inf back
@@ -295,7 +319,7 @@ def _risk_args(w, X, y, loss):
     y = as_float_array(y, "y", ndim_min=1)
     if y.shape[-1] != X.shape[-2]:
         raise ValueError(f"y must have {X.shape[-2]} entries to match X {X.shape}, got {y.shape}")
-    return w, X, y
+    return w, X, _margin_labels(y)
 
 
 def _scores(w, X):
@@ -303,6 +327,7 @@ def _scores(w, X):
     return (X @ w[..., None])[..., 0]
 
 
+@mark_rowwise
 def empirical_risk(w, X, y, loss="logistic"):
     """The empirical risk R̂(w) = (1/n) Σᵢ ℓ(yᵢ xᵢᵀw) of a linear classifier (lecture 09).
 
@@ -339,6 +364,7 @@ def empirical_risk(w, X, y, loss="logistic"):
     return np.mean(_MARGIN[loss][0](y * _scores(w, X)), axis=-1)
 
 
+@mark_rowwise
 def empirical_risk_gradient(w, X, y, loss="logistic"):
     """The gradient ∇R̂(w) = (1/n) Σᵢ ℓ'(yᵢ xᵢᵀw) yᵢ xᵢ (lecture 09).
 
@@ -360,6 +386,7 @@ def empirical_risk_gradient(w, X, y, loss="logistic"):
     return (coef[..., None, :] @ X)[..., 0, :]
 
 
+@mark_rowwise
 def empirical_risk_hessian(w, X, y, loss="logistic"):
     """The Hessian ∇²R̂(w) = (1/n) Σᵢ ℓ''(yᵢ xᵢᵀw) xᵢxᵢᵀ (y² = 1) (lecture 09).
 
@@ -453,9 +480,7 @@ def _dataset(X, y, loss):
     y = as_float_array(y, "y", ndim_min=1)
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},) to match X {X.shape}, got {y.shape}")
-    if not np.all(np.abs(y) == 1):
-        raise ValueError("y must hold labels in {-1, +1} (map 0/1 labels with 2*y - 1)")
-    return X, y, 2
+    return X, _margin_labels(y), 2
 
 
 def logistic_regression(

@@ -31,7 +31,10 @@ from course_lib._checks import (
     as_float_array,
     as_generator,
     callable_arg,
+    finite_sum_callable,
     in_unit_interval,
+    mark_rowwise,
+    number,
     positive,
     positive_int,
 )
@@ -47,7 +50,7 @@ def relu(h):
     >>> relu(np.array([-1.0, 2.0])).tolist()
     [0.0, 2.0]
     """
-    return np.maximum(h, 0.0)
+    return np.maximum(as_float_array(h, "h", finite=False), 0.0)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -92,7 +95,7 @@ def unpack(theta):
     >>> w.tolist(), c.tolist()
     ([0.0, 1.0], 6.0)
     """
-    theta = np.asarray(theta, dtype=float)
+    theta = as_float_array(theta, "theta", finite=False)
     if theta.ndim == 0 or (theta.shape[-1] - 1) % 3 or theta.shape[-1] < 4:
         raise ValueError(
             f"theta must have last axis of length 3m + 1 (m >= 1 units), got shape {theta.shape}"
@@ -198,6 +201,7 @@ def _protocol_x(X):
     return X[..., 0]
 
 
+@mark_rowwise
 def mse_loss(theta, X, y):
     """L(θ) = (1/n) Σᵢ (f(xᵢ) − yᵢ)², in the finite-sum protocol (lecture 10).
 
@@ -221,6 +225,7 @@ def mse_loss(theta, X, y):
     return np.mean(r * r, axis=-1)
 
 
+@mark_rowwise
 def mse_gradient(theta, X, y):
     """∇L(θ) by backpropagation written out by hand, shape (..., 3m + 1) (lecture 10).
 
@@ -266,6 +271,7 @@ def grid_knots(low, high, units):
     [0.0, 0.25, 0.5, 0.75]
     """
     m = positive_int(units, "units")
+    low, high = number(low, "low"), number(high, "high")
     return low + (high - low) * (np.arange(m) / m)
 
 
@@ -371,8 +377,8 @@ def train(
     if lr.ndim > 1:
         raise ValueError(f"learning_rate must be a scalar or 1-D, got shape {lr.shape}")
     beta = float(in_unit_interval(momentum, "momentum"))
-    callable_arg(loss, "loss")
-    callable_arg(grad, "grad")
+    finite_sum_callable(callable_arg(loss, "loss"), "loss", theta0, X, y, gradient=False)
+    finite_sum_callable(callable_arg(grad, "grad"), "grad", theta0, X, y, gradient=True)
     batches = minibatch_indices(X.shape[0], batch_size, epochs=epochs, seed=seed)
     batches = batches.reshape(-1, batches.shape[-1])  # (steps, B)
     eta = lr[..., None]
@@ -453,7 +459,7 @@ class ReLUNetwork:
 
     def unpack(self, theta) -> list[np.ndarray]:
         """The weight matrices and bias vectors [W¹, b¹, ..., W_out, b_out] from θ (..., p)."""
-        theta = np.asarray(theta, dtype=float)
+        theta = as_float_array(theta, "theta", finite=False)
         if theta.ndim == 0 or theta.shape[-1] != self.n_parameters:
             raise ValueError(
                 f"theta must have last axis of length {self.n_parameters}, got {np.shape(theta)}"
@@ -505,11 +511,13 @@ class ReLUNetwork:
         """f(X) for rows X (n, d) or (..., n, d): shape (..., n)."""
         return self._forward(theta, self._check_X(X))[0]
 
+    @mark_rowwise
     def loss(self, theta, X, y) -> np.ndarray:
         """Mean squared error (1/n) Σᵢ (f(xᵢ) − yᵢ)², shape (...)."""
         r = self.forward(theta, X) - as_float_array(y, "y", ndim_min=1)
         return np.mean(r * r, axis=-1)
 
+    @mark_rowwise
     def gradient(self, theta, X, y) -> np.ndarray:
         """∇L(θ) by backpropagation, shape (..., p).
 

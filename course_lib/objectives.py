@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
-from course_lib._checks import as_dataset, as_float_array, as_points, positive, positive_int
+from course_lib._checks import (
+    as_dataset,
+    as_float_array,
+    as_points,
+    mark_rowwise,
+    number,
+    positive,
+    positive_int,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,9 @@ class Objective:
     critical_points: dict = field(default_factory=dict)
     bounds: tuple = ((-2.0, 2.0), (-2.0, 2.0))
     fused: Callable | None = field(default=None, repr=False, compare=False)
+    # Every objective maps a batch (..., d) point by point: numerical derivatives may hand
+    # it a stacked batch without checking rows against single calls (_checks.batch_values).
+    rowwise: ClassVar[bool] = True
 
     def __call__(self, x) -> np.ndarray:
         return self.value(x)
@@ -76,7 +88,7 @@ def _wrap(fn, dim, name):
 
     checked.__name__ = name
     checked.__doc__ = fn.__doc__
-    return checked
+    return mark_rowwise(checked)
 
 
 @dataclass(frozen=True)
@@ -115,9 +127,28 @@ def _objective(
 
 
 def rotation_2d(angle: float) -> np.ndarray:
-    """The 2-D rotation matrix R(angle) = [[cos, -sin], [sin, cos]]."""
+    """The 2-D rotation matrix R(angle) = [[cos, -sin], [sin, cos]].
+
+    Examples
+    --------
+    >>> rotation_2d(0.0).tolist()
+    [[1.0, -0.0], [0.0, 1.0]]
+    """
+    angle = number(angle, "angle")
     c, s = np.cos(angle), np.sin(angle)
     return np.array([[c, -s], [s, c]])
+
+
+def _times(x, M):
+    """x M for points x (..., d): one vector-matrix product a point, bit for bit alike.
+
+    ``x @ M`` on a batch (K, d) is one matrix-matrix product, and OpenBLAS rounds it
+    differently from the vector-matrix product it uses for one point (d,), so a batch of K
+    runs would drift from the same runs made one at a time (lectures 04 and 06 compare
+    them with ``array_equal``). A stack of (1, d) rows is computed the same way for every
+    batch shape.
+    """
+    return np.matmul(x[..., None, :], M)[..., 0, :]
 
 
 def _solve_or_none(A, b):
@@ -155,9 +186,12 @@ def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quad
     5.5
     """
     lam = as_float_array(eigenvalues, "eigenvalues", ndim_min=1)
-    if lam.ndim != 1:
-        raise ValueError(f"eigenvalues must be a 1-D array, got shape {lam.shape}")
+    if lam.ndim != 1 or lam.size == 0:
+        raise ValueError(
+            f"eigenvalues must be a 1-D array of at least one eigenvalue, got shape {lam.shape}"
+        )
     d = lam.size
+    angle = number(angle, "angle")
     if rotation is None:
         Q = rotation_2d(angle) if d == 2 else np.eye(d)
     else:
@@ -173,14 +207,14 @@ def quadratic(eigenvalues, b=None, *, rotation=None, angle: float = 0.0) -> Quad
         raise ValueError(f"b must have shape ({d},), got {bvec.shape}")
 
     def value(x):
-        # x @ A is one BLAS product for a whole batch; a three-operand einsum is not.
-        return np.einsum("...i,...i->...", x, 0.5 * (x @ A) - bvec)
+        # one BLAS product a point (see _times); a three-operand einsum is not BLAS at all
+        return np.einsum("...i,...i->...", x, 0.5 * _times(x, A) - bvec)
 
     def gradient(x):
-        return x @ A - bvec
+        return _times(x, A) - bvec
 
     def fused(x):
-        xA = x @ A
+        xA = _times(x, A)
         return np.einsum("...i,...i->...", x, 0.5 * xA - bvec), xA - bvec
 
     def hessian(x):
@@ -227,6 +261,7 @@ def ill_conditioned_quadratic(
         raise ValueError(f"condition_number must be >= 1, got {condition_number!r}")
     d = positive_int(dim, "dim")
     lam0 = float(positive(smallest, "smallest"))
+    angle = number(angle, "angle")
     lam = lam0 * kappa ** (np.arange(d) / max(d - 1, 1)) if d > 1 else np.array([lam0])
     return quadratic(lam, angle=angle)
 
@@ -246,8 +281,8 @@ def rosenbrock(a: float = 1.0, b: float = 100.0, dim: int = 2) -> Objective:
     d = positive_int(dim, "dim")
     if d < 2:
         raise ValueError(f"dim must be >= 2 for Rosenbrock, got {dim}")
-    a = float(a)
-    b = float(b)
+    a = number(a, "a")
+    b = number(b, "b")
 
     def value(x):
         x0, x1 = x[..., :-1], x[..., 1:]
@@ -423,6 +458,13 @@ def least_squares(X, y) -> LeastSquares:
     ∇L(w) = (1/n) Xᵀ(Xw − y) and ∇²L = (1/n) XᵀX; the minimiser solves the normal
     equations XᵀX w = Xᵀy. Vectorised over a batch of weight vectors w of shape (..., d).
 
+    Evaluated around a least-squares solution w₀ (computed once, by ``lstsq``) as
+
+        L(w) = L(w₀) + (1/2n) ‖R(w − w₀)‖²,   ∇L(w) = (1/n) XᵀX (w − w₀),   X = QR,
+
+    O(d²) a point, with L(w₀) from the residuals: both terms are sums of squares, so L is
+    never negative, and nothing cancels when y is large (y ≈ 1e7).
+
     Parameters
     ----------
     X : array_like, shape (n, d)
@@ -433,26 +475,34 @@ def least_squares(X, y) -> LeastSquares:
     X, y = as_dataset(X, y)
     n, d = X.shape
     H = X.T @ X / n
-    Xty = X.T @ y / n
-    yy = float(y @ y) / n
+    # Around a minimiser w₀ (any least-squares solution: Xᵀ(Xw₀ − y) = 0) the loss is exactly
+    #     L(w) = L(w₀) + (1/2n) ‖X(w − w₀)‖² = L(w₀) + (1/2n) ‖R(w − w₀)‖²,   X = QR,
+    # with L(w₀) from the residuals. Both terms are sums of squares, so L(w) ≥ 0 always, at
+    # O(d²) a point. Expanding instead into ½wᵀHw − wᵀXᵀy/n + ½yᵀy/n cancels catastrophically
+    # when y is large (y ≈ 1e7: yᵀy/n ≈ 1e14, its rounding ≈ 0.02 > L(w₀)), even below 0.
+    w0 = np.linalg.lstsq(X, y, rcond=None)[0]
+    residual = X @ w0 - y
+    loss_at_w0 = 0.5 * float(residual @ residual) / n
+    R = np.linalg.qr(X, mode="r") / np.sqrt(n)  # (min(n, d), d): RᵀR = XᵀX / n = H
 
-    # Sufficient statistics: L(w) = ½ wᵀHw − wᵀ(Xᵀy/n) + ½ yᵀy/n costs O(d²), not O(nd).
     def value(w):
-        return np.einsum("...i,...i->...", w, 0.5 * (w @ H) - Xty) + 0.5 * yy
+        e = _times(w - w0, R.T)
+        return 0.5 * np.einsum("...i,...i->...", e, e) + loss_at_w0
 
     def gradient(w):
-        return w @ H - Xty
+        return _times(w - w0, H)  # H(w − w₀) = Xᵀ(Xw − y)/n, without the cancellation near w₀
 
     def fused(w):
-        wH = w @ H
-        return np.einsum("...i,...i->...", w, 0.5 * wH - Xty) + 0.5 * yy, wH - Xty
+        e = w - w0
+        eR = _times(e, R.T)
+        return 0.5 * np.einsum("...i,...i->...", eR, eR) + loss_at_w0, _times(e, H)
 
     def hessian(w):
         return np.broadcast_to(H, (*w.shape[:-1], d, d)).copy()
 
     crit = {}
     if np.linalg.matrix_rank(X) == d:
-        crit["minimum"] = np.linalg.lstsq(X, y, rcond=None)[0]
+        crit["minimum"] = w0
     return _objective(
         "least squares",
         value,

@@ -23,8 +23,11 @@ from course_lib._checks import (
     as_dataset,
     as_float_array,
     as_generator,
+    boolean,
     callable_arg,
+    finite_sum_callable,
     in_unit_interval,
+    mark_rowwise,
     one_of,
     positive,
     positive_int,
@@ -34,6 +37,7 @@ from course_lib.trajectory import CONVERGED, DIVERGED, MAX_ITER, Trajectory
 SCHEDULES = ("constant", "step", "inverse_time", "cosine")
 
 
+@mark_rowwise
 def least_squares_loss(w, X, y):
     """Mean of ½(xᵢᵀw − yᵢ)² over the rows of X (lecture 05).
 
@@ -42,10 +46,12 @@ def least_squares_loss(w, X, y):
     >>> float(least_squares_loss(np.array([1.0]), np.array([[1.0], [2.0]]), np.array([0.0, 0.0])))
     1.25
     """
+    w, X, y = _protocol_args(w, X, y)
     r = _residuals(w, X, y)
     return 0.5 * np.mean(r * r, axis=-1)
 
 
+@mark_rowwise
 def least_squares_gradient(w, X, y):
     """Mean gradient (1/m) Xᵀ(Xw − y) over the rows of X (lecture 05).
 
@@ -54,14 +60,34 @@ def least_squares_gradient(w, X, y):
     >>> least_squares_gradient(np.array([1.0]), np.array([[1.0], [2.0]]), np.array([0.0, 0.0]))
     array([2.5])
     """
+    w, X, y = _protocol_args(w, X, y)
     r = _residuals(w, X, y)
     if X.ndim == 2:  # shared rows: one matrix product for every w of the batch
         return (r.reshape(-1, r.shape[-1]) @ X).reshape(*r.shape[:-1], X.shape[1]) / X.shape[0]
     return (r[..., None, :] @ X)[..., 0, :] / X.shape[-2]
 
 
+def _protocol_args(w, X, y):
+    """w (..., d), X (m, d) or (..., m, d) and y (..., m) as float arrays that fit together.
+
+    w may hold inf or nan: a diverging run evaluates the loss there and gets inf back.
+    """
+    w = as_float_array(w, "w", ndim_min=1, finite=False)
+    X = as_float_array(X, "X", ndim_min=2)
+    y = as_float_array(y, "y", ndim_min=1)
+    if w.shape[-1] != X.shape[-1]:
+        raise ValueError(f"w must have last axis of length {X.shape[-1]} to match X {X.shape}, "
+                         f"got shape {w.shape}")  # fmt: skip
+    if y.shape[-1] != X.shape[-2]:
+        raise ValueError(f"y must have {X.shape[-2]} entries to match X {X.shape}, got {y.shape}")
+    return w, X, y
+
+
 def _residuals(w, X, y):
-    """Residuals xᵢᵀw − yᵢ, shape (..., m), for w (..., d) and X (m, d) or (..., m, d)."""
+    """Residuals xᵢᵀw − yᵢ, shape (..., m), for w (..., d) and X (m, d) or (..., m, d).
+
+    Arguments already checked (:func:`_protocol_args`): this runs inside the SGD loop.
+    """
     if X.ndim == 2:
         return (w.reshape(-1, w.shape[-1]) @ X.T).reshape(*w.shape[:-1], X.shape[0]) - y
     return (X @ w[..., None])[..., 0] - y
@@ -139,6 +165,7 @@ def minibatch_indices(n, batch_size, *, epochs=1, replace=False, seed=0):
     n = positive_int(n, "n")
     b = _batch_size(batch_size, n)
     epochs = positive_int(epochs, "epochs")
+    replace = boolean(replace, "replace")
     rng = as_generator(seed)
     steps = n // b
     order = np.stack([_epoch_order(rng, n, steps * b, replace) for _ in range(epochs)])
@@ -183,7 +210,7 @@ def learning_rate_schedule(
     >>> learning_rate_schedule("inverse_time", 1.0, 3, decay_time=1).tolist()
     [1.0, 0.5, 0.3333333333333333]
     """
-    one_of(name, "schedule", SCHEDULES)
+    one_of(name, "schedule name", SCHEDULES)
     eta0 = positive(learning_rate, "learning_rate")[..., None]
     steps = positive_int(steps, "steps")
     t = np.arange(steps, dtype=float)
@@ -301,8 +328,10 @@ def sgd(
     epochs = positive_int(epochs, "epochs")
     beta = in_unit_interval(momentum, "momentum")
     one_of(record, "record", ("epoch", "step"))
-    callable_arg(loss, "loss")
-    callable_arg(grad, "grad")
+    one_of(schedule, "schedule", SCHEDULES)
+    replace = boolean(replace, "replace")
+    finite_sum_callable(callable_arg(loss, "loss"), "loss", w0, X, y, gradient=False)
+    finite_sum_callable(callable_arg(grad, "grad"), "grad", w0, X, y, gradient=True)
     if np.ndim(tol) != 0:
         raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
     positive(tol, "tol", allow_zero=True)

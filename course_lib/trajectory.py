@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from course_lib._checks import as_points
+
 CONVERGED = "converged"
 DIVERGED = "diverged"
 MAX_ITER = "max_iter"
@@ -34,8 +36,9 @@ class Trajectory:
     grad_norms : ndarray, shape (*batch, T + 1)
         ||∇f(x_t)|| (for SGD: the full-batch gradient norm at the end of each epoch).
     status : ndarray of str, shape (*batch)
-        ``"converged"`` (gradient norm below tol), ``"diverged"`` (non-finite or exploding
-        loss) or ``"max_iter"``.
+        ``"converged"`` (gradient norm below tol), ``"diverged"`` (exploding loss, or a step
+        that would leave the finite numbers: that step is not recorded, so the iterates,
+        losses and gradient norms stay finite) or ``"max_iter"``.
     stopped_at : ndarray of int, shape (*batch)
         The step at which each run stopped (T for runs that hit ``max_iter``).
     method : str
@@ -68,6 +71,24 @@ class Trajectory:
         return self.losses[..., -1]
 
     @property
+    def best(self) -> np.ndarray:
+        """The stored iterate with the smallest loss of each run, shape (*batch, d).
+
+        Equal to :attr:`final` for a run that decreased monotonically; for a run that
+        oscillated or diverged it is the best point the run ever reached.
+
+        Examples
+        --------
+        >>> t = Trajectory(np.array([[3.0], [1.0], [2.0]]), np.array([9.0, 1.0, 4.0]),
+        ...                np.zeros(3), np.array("diverged"), np.array(2))
+        >>> t.best.tolist()
+        [1.0]
+        """
+        losses = np.where(np.isnan(self.losses), np.inf, self.losses)
+        index = np.argmin(losses, axis=-1)[..., None, None]
+        return np.take_along_axis(self.iterates, index, axis=-2)[..., 0, :]
+
+    @property
     def converged(self) -> np.ndarray:
         """Boolean array: which runs converged."""
         return self.status == CONVERGED
@@ -87,7 +108,8 @@ class Trajectory:
         >>> t.distance_to([0.0, 0.0]).tolist()
         [5.0, 1.0]
         """
-        return np.linalg.norm(self.iterates - np.asarray(point, float), axis=-1)
+        point = as_points(point, "point", self.iterates.shape[-1])
+        return np.linalg.norm(self.iterates - point, axis=-1)
 
     def run(self, index) -> Trajectory:
         """One run of a batch, trimmed to the steps it really took.
@@ -144,10 +166,12 @@ def iterate(
     """Run ``x_{t+1} = step(x_t, ∇f(x_t), t)`` for a batch of runs, with stopping rules.
 
     ``x0`` has shape (*batch, d). All runs advance together in one vectorized loop over
-    iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) is not
-    finite or exceeds f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A stopped
-    run is frozen. Overflow inside a diverging run is expected and silenced here: the
-    status reports it instead of a NumPy warning.
+    iterations; a run stops when ||∇f(x_t)|| <= tol (converged) or when f(x_t) exceeds
+    f(x_0) + divergence_factor * (1 + |f(x_0)|) (diverged). A step whose point, value or
+    gradient is not finite is not taken: the run stops as diverged at the iterate before
+    it, so a method never loses the last finite point it reached. A stopped run is frozen.
+    Overflow inside a diverging run is expected and silenced here: the status reports it
+    instead of a NumPy warning.
 
     ``step`` receives the current iterates of every run (stopped ones included: their
     result is discarded) and may keep its own state (a velocity) in a closure.
@@ -185,12 +209,18 @@ def iterate(
             if t == max_iter or not active.any():
                 break
             x_new = step(x, g, t)
-            if active.all():  # the usual case: no run to freeze, no copies
-                x = x_new
-                f, g = value_and_gradient(x)
+            f_new, g_new = value_and_gradient(x_new)
+            # A step that leaves the finite numbers is not taken: the run stops (diverged)
+            # at the last finite iterate, which it keeps, instead of recording ±inf or nan.
+            finite = np.isfinite(f_new) & np.all(np.isfinite(x_new) & np.isfinite(g_new), -1)
+            lost = active & ~finite
+            if not lost.any() and active.all():  # the usual case: no run to freeze, no copies
+                x, f, g = x_new, f_new, g_new
             else:
+                status[lost] = DIVERGED
+                stopped_at[lost] = t
+                active &= ~lost
                 x = np.where(active[..., None], x_new, x)
-                f_new, g_new = value_and_gradient(x)
                 f = np.where(active, f_new, f)
                 g = np.where(active[..., None], g_new, g)
             gn = np.linalg.norm(g, axis=-1)

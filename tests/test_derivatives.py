@@ -23,6 +23,7 @@ def counted(f):
         return f(x)
 
     wrapper.shapes = []
+    wrapper.rowwise = getattr(f, "rowwise", False)  # a known-vectorised f stays known
     return wrapper
 
 
@@ -344,6 +345,71 @@ def test_scalar_only_functions_work_for_every_batched_routine():
     np.testing.assert_allclose(
         D.hessian(scalar_only_indexing, x), nd.Hessian(scalar_only_indexing)(x), atol=1e-6
     )
+
+
+# Issue 19/21: a one-point function that returns the right shape on a batch but mixes its
+# rows (scipy's rosen_der differentiates along the first axis). Shape cannot tell; the
+# batched rows are compared with single calls. References: scipy's rosen_hess, rosen_der.
+
+
+def test_hessian_from_gradient_of_scipy_rosen_der_is_rosen_hess():
+    np.testing.assert_allclose(
+        D.hessian_from_gradient(rosen_der, [-1.2, 1.0]), [[1330.0, 480.0], [480.0, 200.0]],
+        rtol=1e-8,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("d", [2, 3, 5, 12])
+def test_one_point_gradients_that_mix_batch_rows_are_evaluated_point_by_point(d):
+    x = np.random.default_rng(d).uniform(-1.5, 1.5, d)
+    exact = rosen_hess(x)
+    tol = 1e-6 * np.max(np.abs(exact))
+    np.testing.assert_allclose(D.hessian_from_gradient(rosen_der, x), exact, atol=tol)
+    np.testing.assert_allclose(D.jacobian(rosen_der, x), exact, atol=tol)
+    V = np.random.default_rng(0).normal(size=(3, d))
+    np.testing.assert_allclose(D.hessian_vector_product(rosen_der, x, V), V @ exact, atol=tol)
+    np.testing.assert_allclose(D.hessian_vector_product(rosen_der, x, V[0]), exact @ V[0], atol=tol)
+    # a value that mixes rows only in its first / last coordinate is caught too
+    for special in (0, -1):
+
+        def grad(p, special=special):
+            g = rosen_der(p).copy() if p.ndim == 1 else rosen_der(p)
+            g[special] += 1.0  # on a batch this shifts one whole row
+            return g
+
+        J = D.jacobian(grad, x)
+        np.testing.assert_allclose(J, exact, atol=tol)
+
+
+def test_top_eigenvalue_through_hvp_of_a_one_point_gradient_matches_eigvalsh():
+    from course_lib.curvature import top_eigenvalue
+
+    for d in (3, 10):
+        x = np.full(d, 2.0)
+        ref = np.linalg.eigvalsh(rosen_hess(x))[-1]
+        top = top_eigenvalue(lambda v, x=x: D.hessian_vector_product(rosen_der, x, v), d)
+        assert top.value == pytest.approx(ref, rel=1e-8)
+
+
+def test_a_verified_vectorised_function_is_still_called_on_the_batch():
+    f = counted(lambda p: np.sum(p**2, axis=-1))  # not marked: checked by two single calls
+    x = np.linspace(-1, 1, 8)
+    np.testing.assert_allclose(D.gradient(f, x), 2 * x, atol=1e-9)
+    assert f.shapes == [(16, 8), (8,), (8,)]
+    # the verdict is remembered: a second gradient makes no check calls
+    f.shapes.clear()
+    np.testing.assert_allclose(D.gradient(f, x + 1.0), 2 * x + 2.0, atol=1e-9)
+    assert f.shapes == [(16, 8)]
+
+
+def test_a_refused_one_point_function_is_not_offered_the_batch_again():
+    grad = counted(rosen_der)
+    x = np.array([0.3, -0.2, 0.9])
+    first = D.hessian_from_gradient(grad, x)
+    assert grad.shapes[0] == (6, 3)  # tried once, refused
+    grad.shapes.clear()
+    np.testing.assert_array_equal(D.hessian_from_gradient(grad, x), first)
+    assert grad.shapes == [(3,)] * 6  # straight to one point at a time
 
 
 @settings(max_examples=40, deadline=None)

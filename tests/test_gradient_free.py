@@ -81,10 +81,19 @@ def test_evaluation_counts_equal_the_calls_actually_made():
     calls = []
 
     def counted(points):
-        calls.append(len(points))
+        calls.append(len(points) if np.ndim(points) == 2 else 1)
         return himmelblau().value(points)
 
     res = gf.nelder_mead(counted, [0.5, 0.5], max_iter=80)
+    # + 2: the first and last vertex of the starting simplex evaluated alone, to check
+    # that f really is vectorised (a plain function, not an Objective)
+    assert res.total_evaluations + 2 == sum(calls)
+    calls.clear()
+    res = gf.nelder_mead(himmelblau(), [0.5, 0.5], max_iter=80)  # an Objective: no check
+    assert (
+        res.total_evaluations
+        == gf.nelder_mead(counted, [0.5, 0.5], max_iter=80, vectorized=False).total_evaluations
+    )
     assert res.total_evaluations == sum(calls)
     # per move: reflect 1 (2 if an expansion was tried and lost), expand 2,
     # contraction 2, shrink 2 + d

@@ -260,6 +260,9 @@ class EvaluationCounter:
         self.f = callable_arg(f, "f")
         self.calls = 0
         self.points = 0
+        # counting does not change how f treats a batch: a known-vectorised f stays known,
+        # so the derivatives do not spend (and this does not count) check calls on it
+        self.rowwise = getattr(f, "rowwise", False)
 
     def __call__(self, x):
         x = np.asarray(x, dtype=float)

@@ -667,7 +667,10 @@ def explorer_readout(name: str, p, state: dict, table: CriticalPoints, damping: 
     f, near = surface(name), state["nearest"]
     cx, cy = table.points[near]
     gd, nt = state["gd"], state["newton"]
-    if not np.all(np.isfinite(state["newton_step"])):
+    # a Newton step that cannot be taken (singular Hessian) ends the run at step 0 as
+    # diverged, keeping the start point (trajectory.iterate never records a non-finite step)
+    no_step = str(nt.status) == "diverged" and int(nt.stopped_at) == 0
+    if no_step or not np.all(np.isfinite(state["newton_step"])):
         newton_text = "Hessian singular: no Newton step"
     else:
         newton_text = (
