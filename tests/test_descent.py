@@ -163,10 +163,7 @@ def test_a_batch_of_learning_rates_equals_separate_runs(rates, x0):
     assert batch.iterates.shape[:1] == (len(rates),)
     for k, lr in enumerate(rates):
         single = descent.gradient_descent(f, x0, lr, max_iter=200, tol=1e-6)
-        # Same arithmetic, but a (K, d) batch and a single point may reach different BLAS
-        # kernels (gemm / gemv), which round the last bit differently (seen with NumPy 2.4.6,
-        # OpenBLAS 0.3.31: 6.7e-16): equal to rounding, not bit for bit.
-        np.testing.assert_allclose(batch.run(k).iterates, single.iterates, rtol=1e-13, atol=1e-15)
+        np.testing.assert_array_equal(batch.run(k).iterates, single.iterates)
         assert batch.run(k).status == single.status
 
 
@@ -183,9 +180,7 @@ def test_a_grid_of_learning_rates_and_momenta_equals_separate_runs(rates, betas)
     for i, r in enumerate(rates):
         for j, b in enumerate(betas):
             single = descent.heavy_ball(f, [1.0, 2.0], r, b, max_iter=100, tol=1e-6)
-            np.testing.assert_allclose(  # to rounding: see the test above
-                batch.run((i, j)).iterates, single.iterates, rtol=1e-13, atol=1e-15
-            )
+            np.testing.assert_array_equal(batch.run((i, j)).iterates, single.iterates)
 
 
 def test_divergent_runs_raise_no_warnings(quad):
