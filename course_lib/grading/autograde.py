@@ -36,7 +36,6 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from course_lib.grading._values import TEST_MODULE
-from course_lib.grading.sandbox import Limits, sandbox_available
+from course_lib.grading.sandbox import Limits, sandbox_available, tree_limits
+from course_lib.grading.workers import Pool
 
 GRADER_VERSION = 1
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
@@ -257,21 +257,35 @@ class _Runner:
         return self.kernel.call(name, args, kwargs, blocks, self.remaining())
 
     def repair(self, skip: str | None = None) -> str:
-        """Make the kernel usable after a timeout or a death; returns what happened."""
+        """Make the kernel usable after a timeout or a death; returns what happened.
+
+        Every step takes at most what is left of the notebook's time: past it, the kernel
+        is not restarted (nothing more will run in it).
+        """
         from course_lib.grading.kernel import KernelDied
 
-        if self.kernel.alive() and self.kernel.recover():
+        def left() -> float:
+            return self.deadline - time.monotonic()
+
+        if self.kernel.alive() and left() > 0 and self.kernel.recover(min(3.0, left())):
             return "interrupted"
-        self.kernel.restart()
+        if left() <= 0:
+            self.kernel.shutdown()
+            raise KernelDied("the notebook's time limit was used up")
+        self.kernel.restart(min(self.limits.startup_timeout, left()))
         for source in list(self.ran):
             if source == skip:
                 continue
-            budget = min(self.limits.cell_timeout, self.deadline - time.monotonic())
-            run = self.kernel.execute(source, budget)
+            if left() <= 0:
+                raise KernelDied("the notebook's time limit was used up while replaying cells")
+            run = self.kernel.execute(source, min(self.limits.cell_timeout, left()))
             if run.status in ("timeout", "died"):
                 self.ran.remove(source)
-                if run.status == "died" or not self.kernel.recover():
-                    self.kernel.restart()
+                if run.status == "died" or not self.kernel.recover(min(3.0, max(left(), 0.1))):
+                    if left() <= 0:
+                        self.kernel.shutdown()
+                        raise KernelDied("the notebook's time limit was used up")
+                    self.kernel.restart(min(self.limits.startup_timeout, left()))
                     raise KernelDied("the kernel could not be restored")
         return "restarted"
 
@@ -291,6 +305,9 @@ class _Runner:
         if run.status in ("ok", "error"):
             self.ran.append(step["source"])
         else:
+            if run.status == "died":
+                reason = self.kernel.death_reason("the kernel died (a crash or os._exit)")
+                record["error"] = {"ename": "KernelDied", "evalue": reason, "traceback": ""}
             try:
                 record["recovery"] = self.repair(skip=step["source"])
             except KernelDied as err:
@@ -492,7 +509,11 @@ def grade_submission(job: dict) -> dict:
         "assignment": None,
         "graded_at": datetime.now(timezone.utc).isoformat(),
         "grader_version": GRADER_VERSION,
-        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
+        "sandbox": {
+            "enabled": job["sandboxed"],
+            "warning": job["sandbox_warning"],
+            "tree_limits": tree_limits(),
+        },
         "status": "graded",
         "reason": None,
         "notes": [],
@@ -552,30 +573,6 @@ def _totals(report: dict, start: float) -> dict:
     )
     report["seconds"] = round(time.monotonic() - start, 3)
     return report
-
-
-def _worker_main(job_file: str) -> int:
-    job = json.loads(Path(job_file).read_text())
-    try:
-        report = grade_submission(job)
-    except Exception:  # noqa: BLE001 - a grader bug still gives a report
-        report = {
-            "submission": job["submission"],
-            "student": job["student"],
-            "sha256": job["sha256"],
-            "assignment": None,
-            "status": "error",
-            "reason": "internal grader error:\n" + traceback.format_exc()[-4000:],
-            "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
-            "notes": [],
-            "score": 0.0,
-            "max_score": 0.0,
-            "manual_max_score": 0.0,
-            "tasks": [],
-            "cells": [],
-        }
-    Path(job["result"]).write_text(json.dumps(report, indent=1, default=str))
-    return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -699,74 +696,38 @@ def grade(
         if bar:
             bar.step(f"{summary['student']}/{Path(summary['submission']).name} (unchanged)")
     jobs = max(1, jobs or os.cpu_count() or 1)
-    with tempfile.TemporaryDirectory(prefix="course-jobs-") as tmp:
-        running: list[tuple[subprocess.Popen, dict, float, object]] = []
-        queue = list(enumerate(pending))
-        while queue or running:
-            while queue and len(running) < jobs:
-                i, job = queue.pop(0)
-                job["result"] = str(Path(tmp) / f"result{i}.json")
-                job_file = Path(tmp) / f"job{i}.json"
-                job_file.write_text(json.dumps(job))
-                log = open(Path(tmp) / f"worker{i}.log", "wb")  # noqa: SIM115
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "course_lib.grading.autograde", str(job_file)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
+    with _stopped_by_sigterm(), Pool(jobs, limits) as pool:
+        for job, report in pool.run(pending):
+            summary = _finish(report, Path(job["report_path"]), book, context, write_feedback)
+            summaries.append(summary)
+            if bar:
+                bar.step(
+                    f"{job['student']}/{Path(job['submission']).name} "
+                    f"{summary['score']:g}/{summary['max_score']:g}"
                 )
-                running.append((proc, job, time.monotonic(), log))
-            time.sleep(0.05)
-            for entry in list(running):
-                proc, job, started, log = entry
-                overdue = (
-                    time.monotonic() - started
-                    > limits.notebook_timeout + 2 * limits.startup_timeout + 60
-                )
-                if proc.poll() is None and not overdue:
-                    continue
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait()
-                log.close()
-                running.remove(entry)
-                report = _collect(job, overdue)
-                summary = _finish(report, Path(job["report_path"]), book, context, write_feedback)
-                summaries.append(summary)
-                if bar:
-                    bar.step(
-                        f"{job['student']}/{Path(job['submission']).name} "
-                        f"{summary['score']:g}/{summary['max_score']:g}"
-                    )
     book.export_csv(out / "grades.csv")
     book.close()
     return summaries
 
 
-def _collect(job: dict, overdue: bool) -> dict:
-    result = Path(job["result"])
-    if result.exists():
-        return json.loads(result.read_text())
-    reason = (
-        "grading this submission took longer than the whole-notebook limit allows"
-        if overdue
-        else "the grading process for this submission crashed"
-    )
-    return {
-        "submission": job["submission"],
-        "student": job["student"],
-        "sha256": job["sha256"],
-        "assignment": None,
-        "status": "error",
-        "reason": reason,
-        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
-        "notes": [],
-        "score": 0.0,
-        "max_score": 0.0,
-        "manual_max_score": 0.0,
-        "tasks": [],
-        "cells": [],
-    }
+@contextlib.contextmanager
+def _stopped_by_sigterm():
+    """SIGTERM ends the grader like Ctrl-C does: workers stopped, temporary folders removed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _finish(report: dict, report_path: Path, book, context: str, write_feedback) -> dict:
@@ -783,7 +744,3 @@ def _finish(report: dict, report_path: Path, book, context: str, write_feedback)
         "score": report["score"],
         "max_score": report["max_score"],
     }
-
-
-if __name__ == "__main__":
-    sys.exit(_worker_main(sys.argv[1]))

@@ -19,6 +19,7 @@ from course_lib.grading._values import decode, dumps_for_kernel
 from course_lib.grading.sandbox import Limits, kernel_command, kernel_environment, make_cgroup
 
 MAX_OUTPUT = 20_000
+RUNNING: set = set()  # this process's kernels that have a process (killed on SIGTERM)
 BOOTSTRAP = (
     "import course_lib.grading._agent as __course_agent_module__\n"
     "__course_agent_module__.install(get_ipython())\n"
@@ -279,9 +280,8 @@ class Kernel:
         finally:
             for fd in fds:
                 os.close(fd)
-        self.monitor = TreeMonitor(
-            self.proc, self.limits, None if self.sandboxed else self.workdir
-        )
+        RUNNING.add(self)
+        self.monitor = TreeMonitor(self.proc, self.limits, None if self.sandboxed else self.workdir)
         client = BlockingKernelClient()
         client.load_connection_info(info)
         client.start_channels()
@@ -292,7 +292,9 @@ class Kernel:
                 raise KernelDied(self.death_reason("the kernel exited while starting"))
             client.kernel_info()
             try:
-                reply = client.get_shell_msg(timeout=min(1.0, max(deadline - time.monotonic(), 0.05)))
+                reply = client.get_shell_msg(
+                    timeout=min(1.0, max(deadline - time.monotonic(), 0.05))
+                )
             except Empty:
                 reply = None
             if reply is not None and reply["msg_type"] == "kernel_info_reply":
@@ -340,6 +342,7 @@ class Kernel:
         if self.cgroup is not None:
             self.cgroup.kill_and_remove()
             self.cgroup = None
+        RUNNING.discard(self)
 
     def restart(self, timeout: float | None = None) -> None:
         self.shutdown()
@@ -400,12 +403,12 @@ class Kernel:
         run.seconds = time.monotonic() - start
         return run
 
-    def recover(self) -> bool:
+    def recover(self, timeout: float = 3.0) -> bool:
         """After a timeout: interrupt, and report whether the kernel answers again."""
         if not self.alive():
             return False
         self.interrupt()
-        probe = self.execute("None", 3.0)
+        probe = self.execute("None", timeout)
         return probe.status == "ok"
 
     # ---------------------------------------------------------------- the agent

@@ -171,7 +171,10 @@ def _cgroup_parents() -> tuple[int, list[Path]] | None:
     own = _own_cgroups()
     base = Path("/sys/fs/cgroup")
     if "memory" in own and "pids" in own:  # cgroup v1
-        folders = [base / "memory" / own["memory"].lstrip("/"), base / "pids" / own["pids"].lstrip("/")]
+        folders = [
+            base / "memory" / own["memory"].lstrip("/"),
+            base / "pids" / own["pids"].lstrip("/"),
+        ]
         if all((f / "cgroup.procs").exists() and os.access(f, os.W_OK) for f in folders):
             return 1, folders
     if "" in own:  # cgroup v2: both controllers must already be delegated to our children
