@@ -31,6 +31,7 @@ CASES = (
     "sweep",
     "loss_surface",
     "bandwidth",
+    "grading",
 )
 
 RESULTS = Path(__file__).with_name("RESULTS.md")

@@ -417,8 +417,13 @@ def run_notebook(
     sandboxed: bool,
     root: Path,
     imports: str = "",
+    timing: dict | None = None,
 ) -> tuple[list[dict], list[dict], list[str]]:
-    """Run a plan in a fresh kernel: (task results, kernel cell records, notes)."""
+    """Run a plan in a fresh kernel: (task results, kernel cell records, notes).
+
+    ``timing["notebook_seconds"]``, if given, receives the time from the kernel's first
+    start to the end of the plan: what ``limits.notebook_timeout`` bounds.
+    """
     from course_lib.grading.kernel import Kernel, KernelDied
 
     tasks, cells, notes = [], [], []
@@ -442,6 +447,7 @@ def run_notebook(
                     )
             return tasks, cells, notes
         runner = _Runner(kernel, limits, names, blocks, imports)
+        began = time.monotonic()
         for step in plan:
             if step["kind"] in ("student", "instructor"):
                 if time.monotonic() >= runner.deadline:
@@ -463,6 +469,8 @@ def run_notebook(
                         "answer": step["source"][:20_000],
                     }
                 )
+        if timing is not None:
+            timing["notebook_seconds"] = round(time.monotonic() - began, 3)
         if kernel.starts > 1:
             notes.append(
                 f"the kernel was restarted {kernel.starts - 1} time(s) after a "
@@ -549,6 +557,7 @@ def grade_submission(job: dict) -> dict:
     solution_nb = nbformat.read(solution_path, as_version=4)
     plan, notes = build_plan(solution_nb, nb)
     report["notes"] += notes
+    timing: dict = {}
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         tasks, cells, notes = run_notebook(
             plan,
@@ -558,7 +567,9 @@ def grade_submission(job: dict) -> dict:
             job["sandboxed"],
             Path(tmp),
             instructor_imports(solution_nb),
+            timing,
         )
+    report.update(timing)
     report["tasks"], report["notes"] = tasks, report["notes"] + notes
     report["cells"] = cells
     return _totals(report, start)

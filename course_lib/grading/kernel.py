@@ -6,8 +6,10 @@ import builtins
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from course_lib.grading._values import decode, dumps_for_kernel
 from course_lib.grading.sandbox import Limits, kernel_command, kernel_environment, make_cgroup
 
 MAX_OUTPUT = 20_000
+_MAX_SOCKET_FOLDER = 90
 RUNNING: set = set()  # this process's kernels that have a process (killed on SIGTERM)
 BOOTSTRAP = (
     "import course_lib.grading._agent as __course_agent_module__\n"
@@ -96,17 +99,17 @@ def _tree(root_pid: int) -> list[int]:
 
 
 def _memory_bytes(pid: int) -> int:
-    """The process's proportional set size (shared pages split between their users)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
-            for line in handle:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
+    """The process's resident memory that is not file-backed (from ``statm``: no lock taken).
+
+    ``smaps_rollup`` would give the proportional set size, but reading it takes the
+    process's memory-map lock: a tree thrashing at its limit then blocks the monitor for
+    seconds. Pages shared after a ``fork`` count in every process that shares them, so the
+    sum over-estimates a tree that forked.
+    """
     try:
         with open(f"/proc/{pid}/statm", "rb") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            fields = handle.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -126,8 +129,10 @@ class TreeMonitor:
     """Watches a kernel's whole process tree and kills it when it takes too much.
 
     ``setrlimit`` limits one process: eight children of 1 GiB each stay under a 1 GiB
-    ``RLIMIT_AS``. Every ``interval`` seconds this sums the proportional set size (PSS) of
-    every process of the tree and counts them; past ``Limits.memory_mb`` or
+    ``RLIMIT_AS``. With a cgroup, every ``interval`` seconds this reads whether the cgroup
+    reached its memory limit (then its own OOM killer may have stopped one process only)
+    and how many processes it has. Without, it sums the resident anonymous memory of every
+    process of the tree (:func:`_memory_bytes`) and counts them. Past ``Limits.memory_mb`` or
     ``Limits.processes`` (or, unsandboxed, past ``Limits.disk_mb`` of files in the working
     folder) it kills the tree and keeps the reason, which the grader reports. Sandboxed, the
     tree is complete: orphans are re-parented to the sandbox's own PID 1. (This is the mechanism
@@ -135,8 +140,11 @@ class TreeMonitor:
     of defence where it can.)
     """
 
-    def __init__(self, proc, limits: Limits, workdir: Path | None, interval: float = 0.1):
+    def __init__(
+        self, proc, limits: Limits, workdir: Path | None, cgroup=None, interval: float = 0.1
+    ):
         self.proc, self.limits, self.workdir, self.interval = proc, limits, workdir, interval
+        self.cgroup = cgroup
         self.reason: str | None = None
         self.peak_bytes = 0
         self._stop = threading.Event()
@@ -144,24 +152,35 @@ class TreeMonitor:
         self._thread.start()
 
     def check(self) -> str | None:
+        if self.cgroup is not None:
+            used = self.cgroup.memory_bytes()
+            self.peak_bytes = max(self.peak_bytes, used)
+            if used > self.limits.memory_mb * 2**20 or self.cgroup.memory_events():
+                # (at the hard limit the cgroup's OOM killer may have stopped one process:
+                # the kernel is stopped whole all the same)
+                return (
+                    "its processes together used more than the memory limit of "
+                    f"{self.limits.memory_mb} MiB (all its processes and its files count)"
+                )
+            count = self.cgroup.processes()
+            if count > self.limits.processes:
+                return f"it ran {count} processes, more than the limit of {self.limits.processes}"
+            return None
         pids = _tree(self.proc.pid)
         used = sum(map(_memory_bytes, pids))
         self.peak_bytes = max(self.peak_bytes, used)
         if used > self.limits.memory_mb * 2**20:
             return (
-                f"the kernel's processes together used {used / 2**20:.0f} MiB, more than the "
+                f"its processes together used {used / 2**20:.0f} MiB, more than the "
                 f"memory limit of {self.limits.memory_mb} MiB (all its processes count)"
             )
         if len(pids) > self.limits.processes:
-            return (
-                f"the kernel started {len(pids)} processes, more than the limit of "
-                f"{self.limits.processes}"
-            )
+            return f"it ran {len(pids)} processes, more than the limit of {self.limits.processes}"
         if self.workdir is not None:
             disk = _folder_bytes(self.workdir)
             if disk > self.limits.disk_mb * 2**20:
                 return (
-                    f"the kernel's files took {disk / 2**20:.0f} MiB, more than the limit of "
+                    f"its files took {disk / 2**20:.0f} MiB, more than the limit of "
                     f"{self.limits.disk_mb} MiB"
                 )
         return None
@@ -215,6 +234,7 @@ class Kernel:
         self.cgroup = None
         self.death: str | None = None
         self.starts = 0
+        self._outside: list[Path] = []  # socket folders outside root (root's path too long)
 
     # ---------------------------------------------------------------- life cycle
     def _write_connection(self, info: dict) -> Path:
@@ -239,7 +259,11 @@ class Kernel:
             (self.workdir / "tmp").mkdir(exist_ok=True)
         # a fresh socket folder for each start: nothing left in the old one is reused
         self.runtime = self.root / f"rt{self.starts}"
-        self.runtime.mkdir(mode=0o700)
+        if len(str(self.runtime)) > _MAX_SOCKET_FOLDER:  # a socket's path has ~107 bytes
+            self.runtime = Path(tempfile.mkdtemp(prefix=f"course-rt-{os.getpid()}-", dir="/tmp"))
+            self._outside.append(self.runtime)
+        else:
+            self.runtime.mkdir(mode=0o700)
         info = {
             "transport": "ipc",
             "ip": str(self.runtime / "k"),
@@ -281,7 +305,13 @@ class Kernel:
             for fd in fds:
                 os.close(fd)
         RUNNING.add(self)
-        self.monitor = TreeMonitor(self.proc, self.limits, None if self.sandboxed else self.workdir)
+        self.monitor = TreeMonitor(
+            self.proc,
+            self.limits,
+            None if self.sandboxed else self.workdir,
+            self.cgroup,
+            interval=0.05 if self.cgroup is not None else 0.1,
+        )
         client = BlockingKernelClient()
         client.load_connection_info(info)
         client.start_channels()
@@ -316,13 +346,9 @@ class Kernel:
         return f"the kernel was stopped: {reason}" if reason else default
 
     def _reason(self) -> str | None:
-        reason = self.monitor.reason if self.monitor is not None else None
-        if reason is None and self.cgroup is not None and self.cgroup.memory_events():
-            reason = (
-                "its processes together reached the memory limit of "
-                f"{self.limits.memory_mb} MiB (all its processes and its files in /tmp count)"
-            )
-        return reason
+        if self.monitor is None:
+            return None
+        return self.monitor.reason or (self.monitor.check() if self.cgroup is not None else None)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -342,6 +368,9 @@ class Kernel:
         if self.cgroup is not None:
             self.cgroup.kill_and_remove()
             self.cgroup = None
+        for folder in self._outside:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._outside.clear()
         RUNNING.discard(self)
 
     def restart(self, timeout: float | None = None) -> None:

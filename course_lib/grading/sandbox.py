@@ -22,8 +22,10 @@ signal, so a kernel never outlives its grader. The whole process tree is limited
 * ``cgroup``: when the grader may create cgroups with the memory and pids controllers
   (cgroup v2 with both delegated, or cgroup v1's ``memory`` and ``pids`` hierarchies, as
   for a root grader), the launcher moves itself into a new cgroup per kernel:
-  ``Limits.memory_mb`` for all its processes together (files in its tmpfs count too) and
-  ``Limits.processes`` processes and threads.
+  ``Limits.processes`` processes and threads, and memory for all its processes together
+  (files in its tmpfs count too): the kernel is stopped as soon as the cgroup's charge
+  passes ``Limits.memory_mb`` (checked every 50 ms), and the cgroup's hard limit, 1/8
+  higher, is never passed.
 * ``monitor``: otherwise. Inside the sandbox a second launcher sets ``RLIMIT_NPROC`` (the
   kernel runs in its own user namespace, where Linux >= 5.14 counts per namespace; root is
   exempt from it), and the grader watches the tree from outside
@@ -123,6 +125,25 @@ class Cgroup:
                         return int(value)
         return 0
 
+    def memory_bytes(self) -> int:
+        """The memory charged to the cgroup now: its processes, their page cache, its tmpfs."""
+        for folder in self.folders:
+            for name in ("memory.current", "memory.usage_in_bytes"):
+                try:
+                    return int((folder / name).read_text())
+                except (OSError, ValueError):
+                    continue
+        return 0
+
+    def processes(self) -> int:
+        """The number of processes and threads in the cgroup (0 if unknown)."""
+        for folder in self.folders:
+            try:
+                return int((folder / "pids.current").read_text())
+            except (OSError, ValueError):
+                continue
+        return 0
+
     def kill_and_remove(self) -> None:
         import signal
 
@@ -219,13 +240,16 @@ def make_cgroup(limits: Limits) -> Cgroup | None:
         return None
     version, parents = found
     name = f"course-grader-{os.getpid()}-{secrets.token_hex(4)}"
+    # The hard limit leaves headroom above Limits.memory_mb: the tree monitor stops the
+    # kernel as soon as it passes memory_mb. At the hard limit itself the kernel would
+    # reclaim page cache (shared with the grader) for seconds before its OOM killer acts.
+    memory = str(limits.memory_mb * 2**20 + max(limits.memory_mb * 2**17, 64 * 2**20))
     folders = []
     try:
         for parent in parents:
             folder = parent / name
             folder.mkdir()
             folders.append(folder)
-            memory = str(limits.memory_mb * 2**20)
             if version == 2:
                 (folder / "memory.max").write_text(memory)
                 (folder / "memory.swap.max").write_text("0") if (

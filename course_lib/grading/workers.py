@@ -78,6 +78,8 @@ def _stop(signum, frame) -> None:  # pragma: no cover - runs in the worker on SI
                 kill_tree(kernel.proc)
             if kernel.cgroup is not None:
                 kernel.cgroup.kill_and_remove()
+            for folder in kernel._outside:
+                shutil.rmtree(folder, ignore_errors=True)
         except Exception:  # noqa: BLE001, S110 - dying anyway
             pass
     run_dir = os.environ.get("COURSE_GRADER_RUN_DIR")
