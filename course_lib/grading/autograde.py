@@ -16,8 +16,11 @@ data the student's own functions return: the verdict is whether the grader's tes
 
 A proxied call, like a student cell, has a time limit; a timed-out kernel is interrupted
 and, if it does not answer, killed, restarted and the cells that ran before replayed (minus
-the one that hung), so one looping task costs that task only. Memory, CPU and file size are
-limited by ``setrlimit`` in the process that starts the kernel.
+the one that hung), so one looping task costs that task only; restarts and replays come out
+of the same whole-notebook time. Memory, processes and files are limited for the kernel's
+whole process tree, not only per process (``sandbox``: a cgroup per kernel or a monitor;
+``kernel.TreeMonitor``). Submissions are graded by reused worker processes
+(``workers``), each submission in a fresh kernel; they die with the grader.
 
 Everything becomes a report: a file that is not JSON or not a notebook, a renamed file
 (identified by its cells), a missing cell, a crash, a timeout. The submission file is only
