@@ -438,7 +438,7 @@ CORPUS += [
     Entry(
         "fork_children_hoard_memory",
         edits={"centered_difference": FORK_HOARD},
-        points=full(test_centered=0.0),  # the reason: test_workers, with more time
+        points=full(test_centered=0.0),  # the reasons: test_workers, with more time
     ),
     Entry(
         "fork_many_processes",
