@@ -69,7 +69,11 @@ def _die_with_parent(sig: int) -> None:
     libc.prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
+_PARENT = 0  # the grader's pid
+
+
 def _stop(signum, frame) -> None:  # pragma: no cover - runs in the worker on SIGTERM
+    """Kill this worker's kernel, remove its folders, exit; all the run's if the grader died."""
     from course_lib.grading.kernel import RUNNING, kill_tree
 
     for kernel in list(RUNNING):
@@ -78,18 +82,21 @@ def _stop(signum, frame) -> None:  # pragma: no cover - runs in the worker on SI
                 kill_tree(kernel.proc)
             if kernel.cgroup is not None:
                 kernel.cgroup.kill_and_remove()
-            for folder in kernel._outside:
+            for folder in [kernel.root, *kernel._outside]:
                 shutil.rmtree(folder, ignore_errors=True)
         except Exception:  # noqa: BLE001, S110 - dying anyway
             pass
     run_dir = os.environ.get("COURSE_GRADER_RUN_DIR")
-    if run_dir and Path(run_dir).name.startswith(_RUN_PREFIX):
+    orphaned = os.getppid() != _PARENT
+    if orphaned and run_dir and Path(run_dir).name.startswith(_RUN_PREFIX):
         shutil.rmtree(run_dir, ignore_errors=True)
     os._exit(128 + signum)
 
 
 def serve(parent: int) -> int:
     """The worker's loop: one job per line of stdin, one report per line of the answer pipe."""
+    global _PARENT
+    _PARENT = parent
     _die_with_parent(signal.SIGTERM)
     signal.signal(signal.SIGTERM, _stop)
     if os.getppid() != parent:  # the grader died before the death signal was armed
@@ -138,7 +145,10 @@ class _Worker:
 
     def send(self, job: dict) -> None:
         self.job, self.started = job, time.monotonic()
-        self.proc.stdin.write((json.dumps(job) + "\n").encode())
+        try:
+            self.proc.stdin.write((json.dumps(job) + "\n").encode())
+        except OSError:  # the worker died: its end of stdout closes, and the job is reported
+            pass
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -188,6 +198,9 @@ class Pool:
             job = worker.job
             worker.stop()
             self.workers.remove(worker)
+            if not worker.ready:  # it could not even start: another one would not either
+                log = Path(worker.log.name).read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"a grading worker could not start:\n{log}")
             if queue:
                 spawn()
             return job
