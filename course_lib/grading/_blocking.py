@@ -71,9 +71,12 @@ def blocking(paths):
     originals: dict = {}
     used: list[str] = []
 
+    watched: set[str] = set()  # a cheap first test: most calls are of other names
+
     def watch(frame, event, arg):
-        if event == "call" and frame.f_code in originals and not used:
-            used.append(originals[frame.f_code])
+        if event == "call" and frame.f_code.co_name in watched and frame.f_code in originals:
+            if not used:
+                used.append(originals[frame.f_code])
 
     previous = sys.getprofile()
     previous_threads = getattr(threading, "getprofile", lambda: None)()
@@ -88,6 +91,7 @@ def blocking(paths):
             code = _blocked_template.__code__.replace(**names)
             saved.append((fn, fn.__code__))
             originals[fn.__code__] = path
+            watched.add(fn.__code__.co_name)
             fn.__code__ = code
         if originals:
             sys.setprofile(watch)

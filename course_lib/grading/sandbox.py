@@ -272,14 +272,23 @@ def bwrap_path() -> str | None:
 
 @functools.lru_cache(maxsize=4)
 def _bwrap_works(bwrap: str) -> bool:
+    """Whether ``bwrap`` can sandbox here with every option the kernel's command uses.
+
+    ``--size`` (a size-limited tmpfs) and ``--ro-bind-data`` need bubblewrap >= 0.6; an
+    older one counts as not working, rather than failing every kernel.
+    """
+    read, write = os.pipe()
+    os.write(write, b"{}")
+    os.close(write)
+    command = [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/"]
+    command += ["--size", str(2**20), "--tmpfs", "/tmp", "--perms", "0444"]
+    command += ["--ro-bind-data", str(read), "/tmp/probe.json", "true"]
     try:
-        probe = subprocess.run(
-            [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"],
-            capture_output=True,
-            timeout=20,
-        )
+        probe = subprocess.run(command, capture_output=True, timeout=20, pass_fds=(read,))
     except (OSError, subprocess.SubprocessError):
         return False
+    finally:
+        os.close(read)
     return probe.returncode == 0
 
 
@@ -291,7 +300,9 @@ def sandbox_available(requested: bool = True) -> tuple[bool, str | None]:
     if bwrap is None:
         return False, UNSANDBOXED_WARNING + " (bwrap not found)"
     if not _bwrap_works(bwrap):
-        return False, UNSANDBOXED_WARNING + " (bwrap is installed but cannot create a sandbox)"
+        return False, UNSANDBOXED_WARNING + (
+            " (bwrap is installed but cannot create a sandbox here, or is older than 0.6)"
+        )
     return True, None
 
 
