@@ -33,6 +33,7 @@ CASES = (
     "bandwidth",
     "adaptive_epoch",
     "autodiff",
+    "grading",
 )
 
 RESULTS = Path(__file__).with_name("RESULTS.md")

@@ -149,7 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
-    p.add_argument("--memory", type=int, default=2048, help="MiB of address space per kernel")
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=2048,
+        help="MiB for the kernel's whole process tree (and address space per process)",
+    )
     p.add_argument(
         "--max-size", type=float, default=32.0, help="MiB; larger notebooks are refused (32)"
     )

@@ -16,8 +16,11 @@ data the student's own functions return: the verdict is whether the grader's tes
 
 A proxied call, like a student cell, has a time limit; a timed-out kernel is interrupted
 and, if it does not answer, killed, restarted and the cells that ran before replayed (minus
-the one that hung), so one looping task costs that task only. Memory, CPU and file size are
-limited by ``setrlimit`` in the process that starts the kernel.
+the one that hung), so one looping task costs that task only; restarts and replays come out
+of the same whole-notebook time. Memory, processes and files are limited for the kernel's
+whole process tree, not only per process (``sandbox``: a cgroup per kernel or a monitor;
+``kernel.TreeMonitor``). Submissions are graded by reused worker processes
+(``workers``), each submission in a fresh kernel; they die with the grader.
 
 Everything becomes a report: a file that is not JSON or not a notebook, a renamed file
 (identified by its cells), a missing cell, a crash, a timeout. Which files are submissions,
@@ -42,7 +45,6 @@ import json
 import math
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +54,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from course_lib.grading._values import TEST_MODULE
-from course_lib.grading.sandbox import Limits, sandbox_available
+from course_lib.grading.sandbox import Limits, sandbox_available, tree_limits
+from course_lib.grading.workers import Pool
 
 GRADER_VERSION = 1
 # A hidden block is secret by default: its failure says which line failed, not the values it
@@ -361,21 +364,35 @@ class _Runner:
         return self.kernel.call(name, args, kwargs, blocks, self.remaining())
 
     def repair(self, skip: str | None = None) -> str:
-        """Make the kernel usable after a timeout or a death; returns what happened."""
+        """Make the kernel usable after a timeout or a death; returns what happened.
+
+        Every step takes at most what is left of the notebook's time: past it, the kernel
+        is not restarted (nothing more will run in it).
+        """
         from course_lib.grading.kernel import KernelDied
 
-        if self.kernel.alive() and self.kernel.recover():
+        def left() -> float:
+            return self.deadline - time.monotonic()
+
+        if self.kernel.alive() and left() > 0 and self.kernel.recover(min(3.0, left())):
             return "interrupted"
-        self.kernel.restart()
+        if left() <= 0:
+            self.kernel.shutdown()
+            raise KernelDied("the notebook's time limit was used up")
+        self.kernel.restart(min(self.limits.startup_timeout, left()))
         for source in list(self.ran):
             if source == skip:
                 continue
-            budget = min(self.limits.cell_timeout, self.deadline - time.monotonic())
-            run = self.kernel.execute(source, budget)
+            if left() <= 0:
+                raise KernelDied("the notebook's time limit was used up while replaying cells")
+            run = self.kernel.execute(source, min(self.limits.cell_timeout, left()))
             if run.status in ("timeout", "died"):
                 self.ran.remove(source)
-                if run.status == "died" or not self.kernel.recover():
-                    self.kernel.restart()
+                if run.status == "died" or not self.kernel.recover(min(3.0, max(left(), 0.1))):
+                    if left() <= 0:
+                        self.kernel.shutdown()
+                        raise KernelDied("the notebook's time limit was used up")
+                    self.kernel.restart(min(self.limits.startup_timeout, left()))
                     raise KernelDied("the kernel could not be restored")
         return "restarted"
 
@@ -397,6 +414,9 @@ class _Runner:
         if run.status in ("ok", "error"):
             self.ran.append(step["source"])
         else:
+            if run.status == "died":
+                reason = self.kernel.death_reason("the kernel died (a crash or os._exit)")
+                record["error"] = {"ename": "KernelDied", "evalue": reason, "traceback": ""}
             try:
                 record["recovery"] = self.repair(skip=step["source"])
             except KernelDied as err:
@@ -558,8 +578,13 @@ def run_notebook(
     root: Path,
     imports: str = "",
     owners: dict[str, str] | None = None,
+    timing: dict | None = None,
 ) -> tuple[list[dict], list[dict], list[str]]:
-    """Run a plan in a fresh kernel: (task results, kernel cell records, notes)."""
+    """Run a plan in a fresh kernel: (task results, kernel cell records, notes).
+
+    ``timing["notebook_seconds"]``, if given, receives the time from the kernel's first
+    start to the end of the plan: what ``limits.notebook_timeout`` bounds.
+    """
     from course_lib.grading.kernel import Kernel, KernelDied
 
     tasks, cells, notes = [], [], []
@@ -583,6 +608,7 @@ def run_notebook(
                     )
             return tasks, cells, notes
         runner = _Runner(kernel, limits, names, blocks, imports, owners)
+        began = time.monotonic()
         for step in plan:
             if step["kind"] in ("student", "instructor"):
                 if time.monotonic() >= runner.deadline:
@@ -604,6 +630,8 @@ def run_notebook(
                         "answer": step["source"][:20_000],
                     }
                 )
+        if timing is not None:
+            timing["notebook_seconds"] = round(time.monotonic() - began, 3)
         if kernel.starts > 1:
             notes.append(
                 f"the kernel was restarted {kernel.starts - 1} time(s) after a "
@@ -650,7 +678,11 @@ def grade_submission(job: dict) -> dict:
         "assignment": None,
         "graded_at": datetime.now(timezone.utc).isoformat(),
         "grader_version": GRADER_VERSION,
-        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
+        "sandbox": {
+            "enabled": job["sandboxed"],
+            "warning": job["sandbox_warning"],
+            "tree_limits": tree_limits(),
+        },
         "status": "graded",
         "reason": None,
         "notes": [],
@@ -692,6 +724,7 @@ def grade_submission(job: dict) -> dict:
     solution_nb = nbformat.read(solution_path, as_version=4)
     plan, notes = build_plan(solution_nb, nb)
     report["notes"] += notes
+    timing: dict = {}
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         tasks, cells, notes = run_notebook(
             plan,
@@ -702,7 +735,9 @@ def grade_submission(job: dict) -> dict:
             Path(tmp),
             instructor_imports(solution_nb),
             names_by_cell(solution_nb),
+            timing,
         )
+    report.update(timing)
     report["tasks"], report["notes"] = tasks, report["notes"] + notes
     report["cells"] = cells
     return _totals(report, start)
@@ -717,30 +752,6 @@ def _totals(report: dict, start: float) -> dict:
     )
     report["seconds"] = round(time.monotonic() - start, 3)
     return report
-
-
-def _worker_main(job_file: str) -> int:
-    job = json.loads(Path(job_file).read_text())
-    try:
-        report = grade_submission(job)
-    except Exception:  # noqa: BLE001 - a grader bug still gives a report
-        report = {
-            "submission": job["submission"],
-            "student": job["student"],
-            "sha256": job["sha256"],
-            "assignment": None,
-            "status": "error",
-            "reason": "internal grader error:\n" + traceback.format_exc()[-4000:],
-            "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
-            "notes": [],
-            "score": 0.0,
-            "max_score": 0.0,
-            "manual_max_score": 0.0,
-            "tasks": [],
-            "cells": [],
-        }
-    Path(job["result"]).write_text(json.dumps(report, indent=1, default=str))
-    return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -1135,37 +1146,8 @@ def _run_batch(
             what = "unchanged" if summary["skipped"] else "refused"
             bar.step(f"{summary['student']}/{Path(summary['submission']).name} ({what})")
     jobs = max(1, jobs or os.cpu_count() or 1)
-    running: list[tuple[subprocess.Popen, dict, float, object]] = []
-    queue = list(enumerate(pending))
-    while queue or running:
-        while queue and len(running) < jobs:
-            i, job = queue.pop(0)
-            job["result"] = str(tmp / f"result{i}.json")
-            job_file = tmp / f"job{i}.json"
-            job_file.write_text(json.dumps(job))
-            log = open(tmp / f"worker{i}.log", "wb")  # noqa: SIM115
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "course_lib.grading.autograde", str(job_file)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
-            running.append((proc, job, time.monotonic(), log))
-        time.sleep(0.05)
-        for entry in list(running):
-            proc, job, started, log = entry
-            overdue = (
-                time.monotonic() - started
-                > limits.notebook_timeout + 2 * limits.startup_timeout + 60
-            )
-            if proc.poll() is None and not overdue:
-                continue
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            log.close()
-            running.remove(entry)
-            report = _collect(job, overdue)
+    with _stopped_by_sigterm(), Pool(jobs, limits) as pool:
+        for job, report in pool.run(pending):
             summary = _finish(report, job, book, context, write_feedback)
             book.export_csv(csv_path)
             summaries.append(summary)
@@ -1177,30 +1159,24 @@ def _run_batch(
     return summaries
 
 
-def _collect(job: dict, overdue: bool) -> dict:
-    result = Path(job["result"])
-    if result.exists():
-        return json.loads(result.read_text())
-    reason = (
-        "grading this submission took longer than the whole-notebook limit allows"
-        if overdue
-        else "the grading process for this submission crashed"
-    )
-    return {
-        "submission": job["submission"],
-        "student": job["student"],
-        "sha256": job["sha256"],
-        "assignment": None,
-        "status": "error",
-        "reason": reason,
-        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
-        "notes": [],
-        "score": 0.0,
-        "max_score": 0.0,
-        "manual_max_score": 0.0,
-        "tasks": [],
-        "cells": [],
-    }
+@contextlib.contextmanager
+def _stopped_by_sigterm():
+    """SIGTERM ends the grader like Ctrl-C does: workers stopped, temporary folders removed."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _exit(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def apply_manual(report: dict, book) -> dict:
@@ -1262,7 +1238,3 @@ def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict
         "score": report["score"],
         "max_score": report["max_score"],
     }
-
-
-if __name__ == "__main__":
-    sys.exit(_worker_main(sys.argv[1]))

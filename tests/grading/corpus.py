@@ -345,6 +345,164 @@ CORPUS = [
 ]
 
 
+# --------------------------------------------------------------------------------------
+# The kernel, the sandbox and its limits (issues 19, 20 and 22). Each attack worked before
+# its fix; the expected score is what it earns now.
+# --------------------------------------------------------------------------------------
+
+# A host file that submissions aim at; test_autograde checks that it is never touched.
+CANARY = Path("/tmp/course-grader-canary.json")
+
+# The grader used to write rt/kernel{n}.json, outside the sandbox and following symlinks,
+# into the socket folder the kernel can write; a forced restart then overwrote the target.
+PLANT_CONNECTION_LINKS = f"""
+import glob, json, os, signal
+
+targets = set()
+try:
+    with open("/run/course-grader/kernel.json") as handle:
+        targets.add(os.path.dirname(json.load(handle)["ip"]))
+except (OSError, ValueError, KeyError):
+    pass
+for base in (os.getcwd(), os.path.dirname(os.getcwd())):
+    targets |= {{base}} | set(glob.glob(base + "/*")) | set(glob.glob(base + "/../*"))
+planted = 0
+for folder in targets:
+    for n in range(1, 6):
+        for name in (f"kernel{{n}}.json", f"k{{n}}", "kernel.json", "kernel.log"):
+            try:
+                os.symlink("{CANARY}", os.path.join(folder, name))
+                planted += 1
+            except OSError:
+                pass
+print("symlinks planted:", planted)
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:  # force a restart
+    pass
+"""
+
+# Eight children of 200 MiB each: 1.6 GiB under a 1 GiB limit that held per process only.
+FORK_HOARD = """
+import os, time
+import numpy as np
+
+def centered_difference(f, x, h):
+    children = []
+    for _ in range(8):
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(read)
+                hoard = np.ones(200 * 2**20 // 8)
+                os.write(write, b"held")
+                time.sleep(60)  # hold the memory while the others allocate theirs
+            finally:
+                os._exit(0)
+        os.close(write)
+        children.append((pid, read))
+    held = sum(os.read(read, 4) == b"held" for _, read in children)
+    for pid, _ in children:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    if held < 8:
+        raise RuntimeError(f"only {held} of 8 children held their memory")
+    x = np.asarray(x, dtype=float)
+    return (f(x + h) - f(x - h)) / (2 * h)
+"""
+
+# 300 forks succeeded: there was no limit on the number of processes.
+FORK_MANY = """
+import os, time
+import numpy as np
+
+def numerical_gradient(f, x, h):
+    children = 0
+    try:
+        for _ in range(300):
+            if os.fork() == 0:
+                time.sleep(5)
+                os._exit(0)
+            children += 1
+    except OSError:
+        pass
+    if children < 300:
+        raise RuntimeError(f"only {children} processes could be started")
+    x = np.asarray(x, dtype=float)
+    eye = np.eye(x.size) * h
+    return np.array([(f(x + e) - f(x - e)) / (2 * h) for e in eye])
+"""
+
+
+def _fill(folder: str, task: str) -> str:
+    """A task that succeeds only if it can write 960 MiB of files into ``folder``."""
+    return f"""
+import os
+import numpy as np
+
+def {task}(f, x, h):
+    written = 0
+    try:
+        for i in range(16):
+            with open(os.path.join({folder}, f"fill{{i}}.bin"), "wb") as handle:
+                handle.write(bytes(60 * 2**20))
+            written += 60
+    except OSError as err:
+        raise RuntimeError(f"wrote {{written}} MiB, then: {{err}}") from None
+    x = np.asarray(x, dtype=float)
+    return (f(x + h) - f(x)) / h
+"""
+
+
+RESTORE_LIBRARY_CODE = """
+import course_lib.derivatives as library
+
+saved_code = library.centered_difference.__code__  # saved before the guard swaps it
+
+def centered_difference(f, x, h):
+    library.centered_difference.__code__ = saved_code
+    return library.centered_difference(f, x, h)
+"""
+
+CORPUS += [
+    Entry(
+        "plant_connection_symlinks",
+        edits={"forward_difference": PLANT_CONNECTION_LINKS},
+        points=full(test_forward=0.0),
+        contains=("restarted",),
+    ),
+    Entry(
+        "fork_children_hoard_memory",
+        edits={"centered_difference": FORK_HOARD},
+        points=full(test_centered=0.0),  # the reasons: test_workers, with more time
+    ),
+    Entry(
+        "fork_many_processes",
+        edits={"numerical_gradient": FORK_MANY},
+        points=full(test_gradient=0.0),
+    ),
+    # writes 960 MiB into the real /tmp unless sandboxed
+    Entry(
+        "fill_tmp",
+        edits={"forward_difference": _fill('"/tmp"', "forward_difference")},
+        points=full(test_forward=0.0),
+        contains=("No space left on device",),
+        sandbox_only=True,
+    ),
+    Entry(
+        "fill_working_folder",
+        edits={"forward_difference": _fill('"."', "forward_difference")},
+        points=full(test_forward=0.0),
+    ),
+    Entry(
+        "restore_library_code",
+        edits={"centered_difference": RESTORE_LIBRARY_CODE},
+        points=full(test_centered=0.0),
+        contains=("restored or copied",),
+    ),
+]
+
+
 def build(entry: Entry, folder: Path) -> Path:
     """Write the entry's submission as ``folder/<entry.name>/<file>.ipynb``."""
     target = folder / entry.name / (entry.filename or entry.source.name)

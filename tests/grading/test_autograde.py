@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from course_lib.grading.autograde import grade
-from course_lib.grading.sandbox import Limits, sandbox_available
+from course_lib.grading.sandbox import Limits, sandbox_available, tree_limits
 
+from .corpus import CANARY, NB02, ROOT, build
 from .corpus import CORPUS as FULL_CORPUS
-from .corpus import NB02, ROOT, build
 
 LIMITS = Limits(cell_timeout=4.0, notebook_timeout=90.0, memory_mb=1024, startup_timeout=30.0)
 SANDBOXED, _ = sandbox_available()
@@ -34,6 +34,8 @@ def corpus_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("grades")
     paths = {entry.name: build(entry, folder) for entry in CORPUS}
     before = _digest(paths.values())
+    CANARY.unlink(missing_ok=True)
+    CANARY.write_text('{"canary": true}')
     summaries = grade([folder], ROOT / "solutions", out, jobs=2, limits=LIMITS, progress=False)
     # One report per student, named after the assignment it answers (not after the file).
     reports = {s["student"]: json.loads(Path(s["report"]).read_text()) for s in summaries}
@@ -59,6 +61,20 @@ def test_each_corpus_submission_scores_exactly_as_expected(corpus_run, entry):
     for needle in entry.absent:
         assert needle not in text
     assert report["sandbox"]["enabled"] is SANDBOXED
+
+
+def test_no_submission_reaches_a_host_file_through_a_planted_symlink(corpus_run):
+    # plant_connection_symlinks links every name the grader might write to this file
+    planted = corpus_run["reports"]["plant_connection_symlinks"]
+    assert "symlinks planted:" in json.dumps(planted["cells"])
+    assert not CANARY.is_symlink()
+    assert CANARY.read_text() == '{"canary": true}'
+
+
+def test_every_report_names_the_mechanism_that_limits_the_kernels_process_tree(corpus_run):
+    mechanisms = {r["sandbox"].get("tree_limits") for r in corpus_run["reports"].values()}
+    mechanisms.discard(None)  # reports of files that never reached a kernel
+    assert mechanisms == {tree_limits()}
 
 
 def test_grading_never_modifies_a_submission(corpus_run):
