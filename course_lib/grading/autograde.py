@@ -773,6 +773,9 @@ def _finish(report: dict, report_path: Path, book, context: str, write_feedback)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=1, default=str))
     write_feedback(report, report_path.with_suffix(".md"))
+    from course_lib.grading.report import write_feedback_html
+
+    write_feedback_html(report, report_path.with_suffix(".html"))
     book.record(report, str(Path(report["submission"]).resolve()), context, str(report_path))
     return {
         "submission": report["submission"],
