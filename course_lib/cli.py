@@ -17,29 +17,42 @@ def _assign(args) -> int:
 
 
 def _grade(args) -> int:
-    from course_lib.grading.autograde import grade
+    from course_lib.grading.autograde import EXIT_LOCKED, EXIT_NOT_GRADED, EXIT_OK, grade
     from course_lib.grading.sandbox import Limits
+    from course_lib.grading.submissions import OutputLocked
 
+    if not args.submissions and not args.manual:
+        raise ValueError("name at least one SUBMISSION folder or file, or --manual SCORES.csv")
     limits = Limits(
         cell_timeout=args.cell_timeout, notebook_timeout=args.timeout, memory_mb=args.memory
     )
-    summaries = grade(
-        args.submissions,
-        args.solutions,
-        args.out,
-        jobs=args.jobs,
-        limits=limits,
-        sandbox=not args.no_sandbox,
-        force=args.force,
-        gradebook=args.gradebook,
-        progress=not args.quiet,
-    )
-    graded = sum(not s["skipped"] for s in summaries)
+    try:
+        summaries = grade(
+            args.submissions,
+            args.solutions,
+            args.out,
+            jobs=args.jobs,
+            limits=limits,
+            sandbox=not args.no_sandbox,
+            force=args.force,
+            gradebook=args.gradebook,
+            progress=not args.quiet,
+            manual=args.manual,
+            max_bytes=int(args.max_size * 1024 * 1024),
+        )
+    except OutputLocked as err:
+        print(f"course grade: {err}", file=sys.stderr)
+        return EXIT_LOCKED
+    graded = sum(not s["skipped"] and s["status"] != "refused" for s in summaries)
+    unchanged = sum(s["skipped"] for s in summaries)
+    failed = [s for s in summaries if s["status"] != "graded"]
     print(
-        f"{graded} graded, {len(summaries) - graded} unchanged; reports, gradebook and "
-        f"grades.csv in {args.out}"
+        f"{graded} graded, {unchanged} unchanged, {len(failed)} not graded; reports, gradebook "
+        f"and grades.csv in {args.out}"
     )
-    return 0
+    for s in failed:
+        print(f"  NOT GRADED ({s['status']}): {s['submission']}: {s.get('reason') or ''}"[:400])
+    return EXIT_NOT_GRADED if failed else EXIT_OK
 
 
 def _slides(args) -> int:
@@ -157,11 +170,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "grade",
         help="grade submitted notebooks in sandboxed kernels",
-        description="Grade SUBMISSION notebooks (files or folders; the student is the name of "
-        "the folder a notebook sits in). For credit, point --solutions at a private copy "
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Grade the notebooks under each SUBMISSION folder (a submission root: "
+        "ROOT/<student>/<notebook>.ipynb, or nbgrader's ROOT/<student>/<assignment>/"
+        "<notebook>.ipynb; the student is always the first-level folder's name) or named "
+        "as files. Links, FIFOs, nested folders and notebooks loose in the root are refused "
+        "with a reason (OUT/refused.json). For credit, point --solutions at a private copy "
         "with your own hidden tests: the published solutions/ are for self-study.",
+        epilog="exit status: 0 every submission graded (or unchanged since it was); "
+        "1 at least one refused, unreadable, unidentified or not graded (listed on "
+        "stdout); 2 usage error; 3 another `course grade` is using OUT (it is not waited "
+        "for).\ngrades.csv counts, per student and assignment, the attempt with the latest "
+        "submission time (nbgrader's timestamp.txt, else the file's modification time).",
     )
-    p.add_argument("submissions", nargs="+", metavar="SUBMISSION")
+    p.add_argument("submissions", nargs="*", metavar="SUBMISSION")
     p.add_argument("--solutions", required=True, help="folder of solution notebooks")
     p.add_argument("--out", default="grades", help="reports, gradebook, CSV (default: grades)")
     p.add_argument(
@@ -173,7 +195,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
     p.add_argument("--memory", type=int, default=2048, help="MiB of address space per kernel")
+    p.add_argument(
+        "--max-size", type=float, default=32.0, help="MiB; larger notebooks are refused (32)"
+    )
     p.add_argument("--gradebook", default=None, help="SQLite file (default: OUT/gradebook.sqlite)")
+    p.add_argument(
+        "--manual",
+        default=None,
+        metavar="SCORES.csv",
+        help="hand-given points for written answers: CSV with student,assignment,grade_id,"
+        "points[,comment]; merged into the gradebook and grades.csv",
+    )
     p.add_argument("--force", action="store_true", help="grade unchanged submissions again")
     p.add_argument(
         "--no-sandbox",

@@ -34,6 +34,7 @@ import hashlib
 import importlib
 import io
 import json
+import math
 import os
 import re
 import subprocess
@@ -49,17 +50,65 @@ from course_lib.grading._values import TEST_MODULE
 from course_lib.grading.sandbox import Limits, sandbox_available
 
 GRADER_VERSION = 1
-_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", re.S)
+# A hidden block is secret by default: its failure says which line failed, not the values it
+# compared. ``### BEGIN HIDDEN TESTS (reveal)`` (any text containing "reveal" after the
+# marker; nbgrader only looks for "BEGIN HIDDEN TESTS" in the line) lets that block's
+# failures show their message, expected values included: a per-test choice of the author.
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS([^\n]*)(.*?)### END HIDDEN TESTS", re.S)
+
+
+_BOOL_FIELDS = ("grade", "solution", "locked", "task")
+
+
+def checked_metadata(cell) -> tuple[dict, list[str]]:
+    """A cell's nbgrader metadata with every field validated, and what was dropped and why.
+
+    ``grade_id`` must be a non-empty string (at most 200 characters), ``grade`` / ``solution`` /
+    ``locked`` / ``task`` booleans, ``points`` a finite number >= 0, ``schema_version`` an
+    integer, ``checksum`` and ``cell_type`` strings. A bad field is dropped: a submitted cell
+    whose ``grade_id`` is, say, a JSON list is then simply not matched to a task (it costs only
+    that cell) and the report says so.
+    """
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        return {}, [f"its nbgrader metadata is a {type(meta).__name__}, not an object"]
+    clean, problems = {}, []
+    for key, value in meta.items():
+        good = True
+        if key == "grade_id":
+            good = isinstance(value, str) and 0 < len(value) <= 200
+        elif key in _BOOL_FIELDS:
+            good = isinstance(value, bool)
+        elif key == "points":
+            good = (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and value >= 0
+            )
+        elif key == "schema_version":
+            good = isinstance(value, int) and not isinstance(value, bool)
+        elif key in ("checksum", "cell_type"):
+            good = isinstance(value, str)
+        if good:
+            clean[key] = value
+        else:
+            problems.append(
+                f"nbgrader field {key!r} = {json.dumps(value, default=str)[:80]} is invalid"
+            )
+    return clean, problems
 
 
 def _nbgrader(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
+    return checked_metadata(cell)[0]
 
 
 def _source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
 
 
 def classify(cell) -> str:
@@ -93,6 +142,38 @@ def student_names(solution_nb) -> set[str]:
                 for target in targets:
                     names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
     return names
+
+
+def names_by_cell(solution_nb) -> dict[str, str]:
+    """Each name of :func:`student_names` -> the ``grade_id`` of the solution cell binding it."""
+    owners: dict[str, str] = {}
+    for cell in solution_nb["cells"]:
+        gid = _nbgrader(cell).get("grade_id")
+        if classify(cell) != "student" or gid is None:
+            continue
+        single = {"cells": [cell]}
+        for name in student_names(single):
+            owners.setdefault(name, gid)
+    return owners
+
+
+def syntax_problem(source: str) -> str | None:
+    """``SyntaxError: <msg> (line N: <text>)`` for a cell IPython cannot compile, else None."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython's own transformer failing: compile as is
+        pass
+    try:
+        compile(source, "<your cell>", "exec")
+    except SyntaxError as err:
+        text = (err.text or "").strip()
+        where = f"line {err.lineno}" + (f": {text[:120]}" if text else "")
+        return f"{type(err).__name__}: {err.msg} ({where})"
+    except (ValueError, OverflowError, RecursionError, MemoryError) as err:
+        return f"{type(err).__name__}: {err}"
+    return None
 
 
 def instructor_imports(solution_nb) -> str:
@@ -166,8 +247,18 @@ def build_plan(solution_nb, submission_nb) -> tuple[list[dict], list[str]]:
     instructor_sources = {
         _source(c).strip() for c in solution_nb["cells"] if classify(c) in ("instructor", "test")
     }
-    for cell in submission_nb["cells"]:
-        gid = _nbgrader(cell).get("grade_id")
+    for number, cell in enumerate(submission_nb["cells"], 1):
+        if not isinstance(cell, dict):
+            notes.append(f"cell {number} of the submission is not a notebook cell; it was ignored")
+            continue
+        meta, problems = checked_metadata(cell)
+        if problems:
+            notes.append(
+                f"cell {number} of the submission: "
+                + "; ".join(problems)
+                + " (the field was ignored, so this cell alone may not count)"
+            )
+        gid = meta.get("grade_id")
         if gid in solution_ids:
             if gid in sub_by_id:
                 notes.append(f"cell {gid!r} appears twice in the submission; the first was used")
@@ -238,10 +329,18 @@ class StudentFunction:
 
 class _Runner:
     def __init__(
-        self, kernel, limits: Limits, names: set[str], blocks: dict[str, tuple], imports: str = ""
+        self,
+        kernel,
+        limits: Limits,
+        names: set[str],
+        blocks: dict[str, tuple],
+        imports: str = "",
+        owners: dict[str, str] | None = None,
     ):
         self.kernel, self.limits, self.names, self.blocks = kernel, limits, names, blocks
         self.imports = imports
+        self.owners = owners or {}  # name -> grade_id of the cell that defines it
+        self.cell_failures: dict[str, str] = {}  # grade_id -> what stopped that student cell
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.cell_deadline = self.deadline
         self.ran: list[str] = []  # kernel cells that completed, replayed after a restart
@@ -288,6 +387,8 @@ class _Runner:
             "output": run.output[-2000:],
             "error": run.error,
         }
+        if step["kind"] == "student" and step["grade_id"] and run.status != "ok":
+            self.cell_failures[step["grade_id"]] = self._describe_failure(step["source"], run)
         if run.status in ("ok", "error"):
             self.ran.append(step["source"])
         else:
@@ -296,6 +397,35 @@ class _Runner:
             except KernelDied as err:
                 record["recovery"] = f"failed: {err}"
         return record
+
+    @staticmethod
+    def _describe_failure(source: str, run) -> str:
+        if run.status == "timeout":
+            return "it ran past the time limit"
+        if run.status == "died":
+            return "it crashed the kernel"
+        error = run.error or {}
+        if error.get("ename") in ("SyntaxError", "IndentationError", "TabError"):
+            found = syntax_problem(source)
+            if found:
+                return found
+        return f"{error.get('ename', 'an error')}: {error.get('evalue', '')}"[:500]
+
+    def _cell_blame(self, source: str, err: Exception) -> str | None:
+        """Why a test failed when a name it uses comes from a student cell that did not run."""
+        try:
+            used = {n.id for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            return None
+        for name in sorted(used & self.names):
+            gid = self.owners.get(name)
+            if gid in self.cell_failures:
+                failure = self.cell_failures[gid]
+                missing = isinstance(err, NameError) and f"'{name}'" in str(err)
+                if missing:
+                    return f"your cell {gid!r} did not run ({failure}), so {name} is not defined"
+                return f"note: your cell {gid!r} stopped with {failure}"
+        return None
 
     def _namespace(self, source: str) -> dict:
         tree = ast.parse(source)
@@ -334,7 +464,9 @@ class _Runner:
                 status="not run", message="the notebook's time limit was used up before this test"
             )
             return result
-        hidden = [m.span() for m in _HIDDEN.finditer(step["source"])]
+        hidden = [
+            (*m.span(), "reveal" in m.group(1).lower()) for m in _HIDDEN.finditer(step["source"])
+        ]
         filename = f"<test cell {step['grade_id']}>"
         buffer = io.StringIO()
         try:
@@ -351,6 +483,11 @@ class _Runner:
             result["recovery"] = self._repair_quietly()
         except Exception as err:  # noqa: BLE001 - a failing test, reported
             result["message"] = _failure_message(err, step["source"], filename, hidden)
+            blame = None if isinstance(err, StudentError) else self._cell_blame(step["source"], err)
+            if blame and blame.startswith("your cell"):
+                result["message"] = blame
+            elif blame:
+                result["message"] = f"{result['message']}\n({blame})"
             if isinstance(err, StudentError):
                 result["student_traceback"] = err.student_traceback
         finally:
@@ -368,6 +505,15 @@ class _Runner:
 
 
 def _failure_message(err: Exception, source: str, filename: str, hidden) -> str:
+    """What the student reads about a failed test.
+
+    Outside hidden blocks: the error as it is (public tests show what they compare). Inside
+    a hidden block: the line of the test cell and the kind of error only, unless the block
+    was marked ``(reveal)`` by its author; an error raised by the student's own code is
+    theirs to see either way.
+    """
+    from course_lib.grading.kernel import StudentError
+
     line = None
     for frame in traceback.extract_tb(err.__traceback__):
         if frame.filename == filename:
@@ -375,11 +521,17 @@ def _failure_message(err: Exception, source: str, filename: str, hidden) -> str:
     offset = None
     if line is not None:
         offset = sum(len(x) + 1 for x in source.splitlines()[: line - 1])
-    in_hidden = offset is not None and any(a <= offset <= b for a, b in hidden)
+    block = next((h for h in hidden if offset is not None and h[0] <= offset <= h[1]), None)
     text = str(err) if type(err).__name__ == "CheckFailed" else f"{type(err).__name__}: {err}"
-    if in_hidden:
+    if block is None:
+        return text
+    if block[2] or isinstance(err, StudentError):
         return "a hidden test failed: " + text
-    return text
+    kind = "an assertion" if isinstance(err, AssertionError) else type(err).__name__
+    return (
+        f"a hidden test failed ({kind} at line {line} of the test cell); the values it "
+        "compares are not shown"
+    )
 
 
 def _blocks_by_name(assignment: str) -> dict[str, tuple]:
@@ -400,6 +552,7 @@ def run_notebook(
     sandboxed: bool,
     root: Path,
     imports: str = "",
+    owners: dict[str, str] | None = None,
 ) -> tuple[list[dict], list[dict], list[str]]:
     """Run a plan in a fresh kernel: (task results, kernel cell records, notes)."""
     from course_lib.grading.kernel import Kernel, KernelDied
@@ -424,7 +577,7 @@ def run_notebook(
                         }
                     )
             return tasks, cells, notes
-        runner = _Runner(kernel, limits, names, blocks, imports)
+        runner = _Runner(kernel, limits, names, blocks, imports, owners)
         for step in plan:
             if step["kind"] in ("student", "instructor"):
                 if time.monotonic() >= runner.deadline:
@@ -504,17 +657,23 @@ def grade_submission(job: dict) -> dict:
         "seconds": 0.0,
     }
     start = time.monotonic()
-    data = path.read_bytes()
+    # The bytes the grader read (and hashed) itself, with links refused: never the path again.
+    data = Path(job["data_file"]).read_bytes() if job.get("data_file") else path.read_bytes()
+    report["notes"] += list(job.get("notes", []))
     nb, problem = read_submission(data)
     solutions = sorted(Path(job["solutions"]).glob("*.ipynb"))
+    chosen = job.get("assignment")
     if nb is None:
         report.update(status="invalid", reason=problem)
-        target = next((s for s in solutions if s.stem == path.stem), None)
+        target = next((s for s in solutions if s.stem in (chosen, path.stem)), None)
         if target is not None:
             report["assignment"] = target.stem
             report["tasks"] = _empty_tasks(nbformat.read(target, as_version=4), problem)
         return _totals(report, start)
-    solution_path, note = identify(path, nb, solutions)
+    if chosen is not None:
+        solution_path, note = Path(job["solutions"]) / f"{chosen}.ipynb", None
+    else:
+        solution_path, note = identify(path, nb, solutions)
     if solution_path is None:
         report.update(
             status="unidentified",
@@ -537,6 +696,7 @@ def grade_submission(job: dict) -> dict:
             job["sandboxed"],
             Path(tmp),
             instructor_imports(solution_nb),
+            names_by_cell(solution_nb),
         )
     report["tasks"], report["notes"] = tasks, report["notes"] + notes
     report["cells"] = cells
@@ -584,14 +744,10 @@ def _worker_main(job_file: str) -> int:
 
 
 def find_submissions(paths) -> list[Path]:
-    """Notebook files named directly or found under the folders named."""
-    found = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-        else:
-            found.append(p)
-    return found
+    """The notebooks that would be graded (refused ones left out); see :mod:`.submissions`."""
+    from course_lib.grading.submissions import discover
+
+    return [c.path for c in discover(paths) if c.refused is None]
 
 
 def _hash_files(paths) -> str:
@@ -619,6 +775,152 @@ class _Progress:
         self.stream.flush()
 
 
+EXIT_OK, EXIT_NOT_GRADED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+"""``course grade`` exit status: 0 every submission graded (or unchanged since it was);
+1 at least one was refused, unreadable, unidentified or crashed the grader (see the summary,
+``OUT/refused.json`` and the reports); 2 a usage error (missing folder, bad manual-score
+file); 3 another ``course grade`` holds the output folder."""
+
+
+def _blank_report(candidate, reason: str, status: str, sandbox: dict) -> dict:
+    return {
+        "submission": str(candidate["path"]),
+        "student": candidate["student"],
+        "sha256": candidate.get("sha256"),
+        "submitted_at": candidate.get("submitted_at"),
+        "assignment": candidate.get("assignment"),
+        "status": status,
+        "reason": reason,
+        "sandbox": sandbox,
+        "notes": [],
+        "score": 0.0,
+        "max_score": 0.0,
+        "manual_max_score": 0.0,
+        "tasks": [],
+        "cells": [],
+    }
+
+
+def _solution_ids(solutions: list[Path]) -> dict[str, set[str]]:
+    import nbformat
+
+    return {p.stem: _grade_ids(nbformat.read(p, as_version=4)) for p in solutions}
+
+
+def _identify_bytes(path: Path, data: bytes, solution_ids: dict[str, set[str]]):
+    """(assignment stem or None, note) from the file name, else from the cells' grade_ids."""
+    if path.stem in solution_ids:
+        return path.stem, None
+    nb, _problem = read_submission(data)
+    if nb is None:
+        return None, None
+    ids = _grade_ids(nb)
+    best, overlap = None, 0
+    for stem, known in sorted(solution_ids.items()):
+        if len(ids & known) > overlap:
+            best, overlap = stem, len(ids & known)
+    if best is None:
+        return None, None
+    return best, (
+        f"the file name {path.name!r} matches no assignment; it was identified as "
+        f"{best!r} by its cells"
+    )
+
+
+def plan_batch(candidates, solutions: list[Path], out: Path, max_bytes: int):
+    """Read, identify and de-duplicate the candidates: ``(to_grade, refused)``.
+
+    Rules, each refusal costing only its own file:
+    - the file must pass :func:`submissions.read_regular_file` (type, links, size);
+    - two notebooks of one student answering one assignment: the one whose file name is the
+      assignment's (``02_derivatives_and_finite_differences.ipynb``) is graded and the others
+      are refused; if none is named so, all are refused (which one counts is the student's
+      to say, by its name);
+    - a report path is given to one file only: nothing is ever overwritten within a run.
+    """
+    from course_lib.grading.submissions import read_regular_file
+
+    solution_ids = _solution_ids(solutions)
+    refused, readable = [], []
+    for cand in candidates:
+        item = {
+            "path": cand.path,
+            "student": cand.student,
+            "submitted_at": cand.submitted_at,
+            "layout": cand.layout,
+        }
+        if cand.refused:
+            refused.append({**item, "reason": cand.refused})
+            continue
+        try:
+            data = read_regular_file(cand.path, max_bytes)
+        except OSError as err:
+            refused.append({**item, "reason": f"the file was not read: {err.strerror or err}"})
+            continue
+        item["data"] = data
+        item["sha256"] = hashlib.sha256(data).hexdigest()
+        try:
+            item["assignment"], item["note"] = _identify_bytes(cand.path, data, solution_ids)
+        except Exception as err:  # noqa: BLE001 - e.g. a RecursionError on absurd nesting
+            item["assignment"], item["note"] = None, f"the file could not be identified ({err})"
+        readable.append(item)
+    groups: dict[tuple, list[dict]] = {}
+    for item in readable:
+        if item["assignment"] is not None:
+            groups.setdefault((item["student"], item["assignment"]), []).append(item)
+    for (student, assignment), items in groups.items():
+        if len(items) < 2:
+            continue
+        names = ", ".join(sorted(str(i["path"].name) for i in items))
+        named = [i for i in items if i["path"].stem == assignment]
+        keep = named[0] if len(named) == 1 else None
+        for item in items:
+            if item is keep:
+                item["notes"] = [
+                    f"{len(items)} notebooks of {student!r} answer {assignment!r} ({names}): "
+                    "this one is graded because it is named like the assignment"
+                ]
+                continue
+            why = (
+                f"{keep['path'].name} is the one graded (the file named like the assignment)"
+                if keep is not None
+                else f"none is named {assignment}.ipynb, so none is graded: keep one, named so"
+            )
+            item["refused"] = (
+                f"{len(items)} notebooks of {student!r} answer {assignment!r} ({names}); {why}"
+            )
+    taken: dict[Path, dict] = {}
+    to_grade = []
+    for item in readable:
+        if item.get("refused"):
+            refused.append(item)
+            continue
+        stem = item["assignment"] or item["path"].stem
+        report_path = out / _safe_name(item["student"]) / (stem + ".json")
+        if report_path in taken:
+            item["refused"] = (
+                f"its report {report_path.relative_to(out)} is already the report of "
+                f"{taken[report_path]['path']}: nothing is overwritten"
+            )
+            refused.append(item)
+            continue
+        taken[report_path] = item
+        item["report_path"] = report_path
+        to_grade.append(item)
+    for item in refused:
+        item.pop("data", None)
+        item["reason"] = item.get("reason") or item.get("refused")
+    return to_grade, refused
+
+
+def _safe_name(name: str | None) -> str:
+    """A student's folder name, used as a folder of the output (never a path of its own)."""
+    name = name or "_unknown"
+    if name in (".", "..") or "/" in name or "\\0" in name:
+        return "_" + name.replace("/", "_").replace("\\0", "_")
+    return name
+
+
 def grade(
     submissions,
     solutions,
@@ -630,116 +932,224 @@ def grade(
     force: bool = False,
     gradebook: Path | None = None,
     progress: bool = True,
+    manual=None,
+    max_bytes: int | None = None,
 ) -> list[dict]:
-    """Grade every submission; returns one summary per submission (report path, score...)."""
-    from course_lib.grading.gradebook import Gradebook
-    from course_lib.grading.report import write_feedback
+    """Grade every submission; returns one summary per submission (report path, score...).
+
+    ``submissions`` are submission roots (folders; see :mod:`course_lib.grading.submissions`
+    for the layout) or single notebook files. ``manual`` is an optional CSV of hand-given
+    points for written answers (see :mod:`course_lib.grading.gradebook`). Holds an exclusive
+    lock on ``out`` (and on the gradebook's folder) for the whole run: a second grader on the
+    same folder raises :class:`~course_lib.grading.submissions.OutputLocked` at once. The
+    CSV is rewritten after every submission, so it exists even if the run is killed.
+    """
+    from course_lib.grading.submissions import MAX_NOTEBOOK_BYTES, FolderLock
 
     limits = limits or Limits()
     solutions, out = Path(solutions), Path(out)
+    if not solutions.is_dir():
+        raise ValueError(f"--solutions {str(solutions)!r} is not a folder")
     out.mkdir(parents=True, exist_ok=True)
+    book_path = Path(gradebook) if gradebook else out / "gradebook.sqlite"
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(FolderLock(out))
+        if book_path.resolve().parent != out.resolve():
+            stack.enter_context(FolderLock(book_path.resolve().parent))
+        return _grade_locked(
+            submissions,
+            solutions,
+            out,
+            book_path,
+            jobs,
+            limits,
+            sandbox,
+            force,
+            progress,
+            manual,
+            max_bytes or MAX_NOTEBOOK_BYTES,
+        )
+
+
+def _grade_locked(
+    submissions,
+    solutions,
+    out,
+    book_path,
+    jobs,
+    limits,
+    sandbox,
+    force,
+    progress,
+    manual,
+    max_bytes,
+) -> list[dict]:
+    from course_lib.grading.gradebook import Gradebook, read_manual_scores
+    from course_lib.grading.report import write_feedback
+    from course_lib.grading.submissions import discover
+
+    solution_files = sorted(solutions.glob("*.ipynb"))
+    manual_rows = read_manual_scores(manual, solution_files) if manual else []
+    candidates = discover(submissions)
     sandboxed, warning = sandbox_available(sandbox)
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
-    context = _hash_files(list(solutions.glob("*.ipynb"))) + json.dumps(
+    sandbox_info = {"enabled": sandboxed, "warning": warning}
+    context = _hash_files(solution_files) + json.dumps(
         [asdict(limits), sandboxed, GRADER_VERSION], sort_keys=True
     )
     context = hashlib.sha256(context.encode()).hexdigest()
-    book = Gradebook(gradebook or out / "gradebook.sqlite")
-    paths = find_submissions(submissions)
+    book = Gradebook(book_path)
+    csv_path = out / "grades.csv"
+    try:
+        if manual_rows:
+            book.set_manual(manual_rows)
+        book.export_csv(csv_path)
+        with tempfile.TemporaryDirectory(prefix="course-jobs-") as tmp:
+            summaries = _run_batch(
+                candidates,
+                solution_files,
+                solutions,
+                out,
+                book,
+                csv_path,
+                context,
+                limits,
+                sandboxed,
+                sandbox_info,
+                jobs,
+                force,
+                progress,
+                max_bytes,
+                Path(tmp),
+                write_feedback,
+            )
+        book.export_csv(csv_path)
+    finally:
+        book.close()
+    return summaries
+
+
+def _run_batch(
+    candidates,
+    solution_files,
+    solutions,
+    out,
+    book,
+    csv_path,
+    context,
+    limits,
+    sandboxed,
+    sandbox_info,
+    jobs,
+    force,
+    progress,
+    max_bytes,
+    tmp: Path,
+    write_feedback,
+) -> list[dict]:
+    to_grade, refused = plan_batch(candidates, solution_files, out, max_bytes)
     summaries, pending = [], []
-    for path in paths:
-        student = path.resolve().parent.name
-        report_path = out / student / (path.stem + ".json")
-        try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as err:
-            report = {
-                "submission": str(path),
-                "student": student,
-                "sha256": None,
-                "assignment": None,
-                "status": "invalid",
-                "reason": f"the file could not be read ({err})",
-                "sandbox": {"enabled": sandboxed, "warning": warning},
-                "notes": [],
+    for item in refused:
+        summaries.append(
+            {
+                "submission": str(item["path"]),
+                "student": item["student"],
+                "skipped": False,
+                "report": None,
+                "status": "refused",
+                "reason": item["reason"],
                 "score": 0.0,
                 "max_score": 0.0,
-                "manual_max_score": 0.0,
-                "tasks": [],
-                "cells": [],
             }
-            summaries.append(_finish(report, report_path, book, context, write_feedback))
-            continue
-        if not force and report_path.exists() and book.seen(str(path.resolve()), sha, context):
+        )
+    (out / "refused.json").write_text(
+        json.dumps(
+            [
+                {"submission": str(i["path"]), "student": i["student"], "reason": i["reason"]}
+                for i in refused
+            ],
+            indent=1,
+        )
+    )
+    for i, item in enumerate(to_grade):
+        submission = str(item["path"])
+        report_path = item["report_path"]
+        if not force and report_path.exists() and book.seen(submission, item["sha256"], context):
             summaries.append(
                 {
-                    "submission": str(path),
-                    "student": student,
+                    "submission": submission,
+                    "student": item["student"],
                     "skipped": True,
                     "report": str(report_path),
-                    **book.latest_score(str(path.resolve()), sha, context),
+                    **book.latest_score(submission, item["sha256"], context),
                 }
             )
             continue
+        data_file = tmp / f"submission{i}.ipynb"
+        data_file.write_bytes(item.pop("data"))
         pending.append(
             {
-                "submission": str(path.resolve()),
-                "student": student,
-                "sha256": sha,
+                "submission": submission,
+                "student": item["student"],
+                "sha256": item["sha256"],
+                "submitted_at": item["submitted_at"],
+                "assignment": item["assignment"],
+                "notes": ([item["note"]] if item.get("note") else []) + item.get("notes", []),
+                "data_file": str(data_file),
                 "solutions": str(solutions.resolve()),
                 "limits": asdict(limits),
                 "sandboxed": sandboxed,
-                "sandbox_warning": warning,
+                "sandbox_warning": sandbox_info["warning"],
                 "report_path": str(report_path),
             }
         )
-    bar = _Progress(len(paths)) if progress else None
+    total = len(summaries) + len(pending)
+    bar = _Progress(total) if progress else None
     for summary in summaries:
         if bar:
-            bar.step(f"{summary['student']}/{Path(summary['submission']).name} (unchanged)")
+            what = "unchanged" if summary["skipped"] else "refused"
+            bar.step(f"{summary['student']}/{Path(summary['submission']).name} ({what})")
     jobs = max(1, jobs or os.cpu_count() or 1)
-    with tempfile.TemporaryDirectory(prefix="course-jobs-") as tmp:
-        running: list[tuple[subprocess.Popen, dict, float, object]] = []
-        queue = list(enumerate(pending))
-        while queue or running:
-            while queue and len(running) < jobs:
-                i, job = queue.pop(0)
-                job["result"] = str(Path(tmp) / f"result{i}.json")
-                job_file = Path(tmp) / f"job{i}.json"
-                job_file.write_text(json.dumps(job))
-                log = open(Path(tmp) / f"worker{i}.log", "wb")  # noqa: SIM115
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "course_lib.grading.autograde", str(job_file)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
+    running: list[tuple[subprocess.Popen, dict, float, object]] = []
+    queue = list(enumerate(pending))
+    while queue or running:
+        while queue and len(running) < jobs:
+            i, job = queue.pop(0)
+            job["result"] = str(tmp / f"result{i}.json")
+            job_file = tmp / f"job{i}.json"
+            job_file.write_text(json.dumps(job))
+            log = open(tmp / f"worker{i}.log", "wb")  # noqa: SIM115
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "course_lib.grading.autograde", str(job_file)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+            running.append((proc, job, time.monotonic(), log))
+        time.sleep(0.05)
+        for entry in list(running):
+            proc, job, started, log = entry
+            overdue = (
+                time.monotonic() - started
+                > limits.notebook_timeout + 2 * limits.startup_timeout + 60
+            )
+            if proc.poll() is None and not overdue:
+                continue
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            log.close()
+            running.remove(entry)
+            report = _collect(job, overdue)
+            summary = _finish(report, job, book, context, write_feedback)
+            book.export_csv(csv_path)
+            summaries.append(summary)
+            if bar:
+                bar.step(
+                    f"{job['student']}/{Path(job['submission']).name} "
+                    f"{summary['score']:g}/{summary['max_score']:g}"
                 )
-                running.append((proc, job, time.monotonic(), log))
-            time.sleep(0.05)
-            for entry in list(running):
-                proc, job, started, log = entry
-                overdue = (
-                    time.monotonic() - started
-                    > limits.notebook_timeout + 2 * limits.startup_timeout + 60
-                )
-                if proc.poll() is None and not overdue:
-                    continue
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait()
-                log.close()
-                running.remove(entry)
-                report = _collect(job, overdue)
-                summary = _finish(report, Path(job["report_path"]), book, context, write_feedback)
-                summaries.append(summary)
-                if bar:
-                    bar.step(
-                        f"{job['student']}/{Path(job['submission']).name} "
-                        f"{summary['score']:g}/{summary['max_score']:g}"
-                    )
-    book.export_csv(out / "grades.csv")
-    book.close()
     return summaries
 
 
@@ -769,20 +1179,29 @@ def _collect(job: dict, overdue: bool) -> dict:
     }
 
 
-def _finish(report: dict, report_path: Path, book, context: str, write_feedback) -> dict:
+def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict:
+    # Who and when come from the grader's own discovery, never from the worker's report.
+    report.update(
+        submission=job["submission"],
+        student=job["student"],
+        sha256=job["sha256"],
+        submitted_at=job.get("submitted_at"),
+    )
+    report_path = Path(job["report_path"])
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=1, default=str))
     write_feedback(report, report_path.with_suffix(".md"))
     from course_lib.grading.report import write_feedback_html
 
     write_feedback_html(report, report_path.with_suffix(".html"))
-    book.record(report, str(Path(report["submission"]).resolve()), context, str(report_path))
+    book.record(report, job["submission"], context, str(report_path))
     return {
         "submission": report["submission"],
         "student": report["student"],
         "skipped": False,
         "report": str(report_path),
         "status": report["status"],
+        "reason": report.get("reason"),
         "score": report["score"],
         "max_score": report["max_score"],
     }

@@ -1,10 +1,43 @@
-"""The gradebook: every grading attempt in SQLite, and a CSV with one row per student."""
+"""The gradebook: every grading attempt in SQLite, and a CSV with one row per student.
+
+Which attempt counts
+--------------------
+For each student and assignment, ``grades.csv`` shows the attempt of the *latest submission
+time* (``submitted_at``: nbgrader's ``timestamp.txt``, else the file's modification time, see
+:mod:`course_lib.grading.submissions`); among attempts of one submission time, the one graded
+last. Re-grading an older copy therefore never replaces a newer submission's grade.
+
+Written answers
+---------------
+Markdown cells with ``grade: true`` are graded by hand. ``course grade --manual scores.csv``
+reads a CSV with the header ``student,assignment,grade_id,points`` (and optionally
+``comment``): one row per answer, ``points`` between 0 and the cell's ``points``. Entries
+are stored in the ``manual_scores`` table (a later entry for the same answer replaces the
+earlier one) and added to the assignment's score in ``grades.csv``.
+
+Spreadsheet safety
+------------------
+Every CSV field that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+leading ``'`` so that a student named ``=HYPERLINK(...)`` is text, not a formula.
+"""
 
 from __future__ import annotations
 
 import csv
+import math
+import os
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """``value`` as CSV text that no spreadsheet reads as a formula."""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -12,6 +45,11 @@ CREATE TABLE IF NOT EXISTS attempts (
     student TEXT NOT NULL, assignment TEXT, submission TEXT NOT NULL, sha256 TEXT,
     context TEXT NOT NULL, graded_at TEXT, status TEXT, score REAL, max_score REAL,
     sandboxed INTEGER, report TEXT
+);
+CREATE TABLE IF NOT EXISTS manual_scores (
+    student TEXT NOT NULL, assignment TEXT NOT NULL, grade_id TEXT NOT NULL,
+    points REAL NOT NULL, comment TEXT, entered_at TEXT,
+    PRIMARY KEY (student, assignment, grade_id)
 );
 CREATE TABLE IF NOT EXISTS task_scores (
     attempt_id INTEGER NOT NULL REFERENCES attempts(id), grade_id TEXT, kind TEXT,
@@ -28,6 +66,11 @@ class Gradebook:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path)
         self.db.executescript(_SCHEMA)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(attempts)")}
+        for column, kind in (("submitted_at", "TEXT"), ("manual_max_score", "REAL")):
+            if column not in have:  # a gradebook written by an older grader
+                self.db.execute(f"ALTER TABLE attempts ADD COLUMN {column} {kind}")
+        self.db.commit()
 
     def close(self) -> None:
         self.db.close()
@@ -36,8 +79,8 @@ class Gradebook:
         with self.db:
             cursor = self.db.execute(
                 "INSERT INTO attempts (student, assignment, submission, sha256, context, "
-                "graded_at, status, score, max_score, sandboxed, report) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "graded_at, status, score, max_score, sandboxed, report, submitted_at, "
+                "manual_max_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     report["student"],
                     report.get("assignment"),
@@ -50,6 +93,8 @@ class Gradebook:
                     report["max_score"],
                     int(bool(report["sandbox"]["enabled"])),
                     report_path,
+                    report.get("submitted_at"),
+                    report.get("manual_max_score", 0.0),
                 ),
             )
             attempt = cursor.lastrowid
@@ -89,26 +134,134 @@ class Gradebook:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
-    def export_csv(self, path) -> None:
-        """One row per student: the latest score of each assignment, and the total."""
-        latest: dict[tuple[str, str], tuple[float, float]] = {}
+    def set_manual(self, rows: list[dict]) -> None:
+        """Store hand-given points (rows from :func:`read_manual_scores`)."""
+        now = datetime.now(timezone.utc).isoformat()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO manual_scores VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["student"],
+                        r["assignment"],
+                        r["grade_id"],
+                        r["points"],
+                        r.get("comment"),
+                        now,
+                    )
+                    for r in rows
+                ],
+            )
+
+    def manual_scores(self) -> dict[tuple[str, str], float]:
+        """(student, assignment) -> the hand-given points entered so far."""
+        totals: dict[tuple[str, str], float] = {}
+        for student, assignment, points in self.db.execute(
+            "SELECT student, assignment, points FROM manual_scores"
+        ):
+            totals[(student, assignment)] = totals.get((student, assignment), 0.0) + points
+        return totals
+
+    def counted(self) -> dict[tuple[str, str], dict]:
+        """The attempt that counts for each (student, assignment): latest submission time."""
+        chosen: dict[tuple[str, str], dict] = {}
         for row in self.attempts():
             assignment = row["assignment"] or Path(row["submission"]).stem
-            latest[(row["student"], assignment)] = (row["score"], row["max_score"])
-        students = sorted({s for s, _ in latest})
-        assignments = sorted({a for _, a in latest})
-        with open(path, "w", newline="") as handle:
+            key = (row["student"], assignment)
+            rank = (row.get("submitted_at") or "", row["id"])
+            if key not in chosen or rank >= chosen[key]["_rank"]:
+                chosen[key] = {**row, "_rank": rank}
+        return chosen
+
+    def export_csv(self, path) -> None:
+        """One row per student: each assignment's counted score plus hand-given points.
+
+        Written to a temporary file and renamed into place, so a reader (or a crash) never
+        sees half a file.
+        """
+        counted = self.counted()
+        manual = self.manual_scores()
+        students = sorted({s for s, _ in counted} | {s for s, _ in manual})
+        assignments = sorted({a for _, a in counted} | {a for _, a in manual})
+        path = Path(path)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        with open(partial, "w", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["student", *assignments, "total", "max_total"])
+            writer.writerow(
+                [spreadsheet_safe(x) for x in ["student", *assignments, "total", "max_total"]]
+            )
             for student in students:
-                cells = [latest.get((student, a)) for a in assignments]
-                total = sum(c[0] for c in cells if c)
-                max_total = sum(c[1] for c in cells if c)
+                values, total, max_total = [], 0.0, 0.0
+                for assignment in assignments:
+                    row = counted.get((student, assignment))
+                    hand = manual.get((student, assignment))
+                    if row is None and hand is None:
+                        values.append("")
+                        continue
+                    score = (row["score"] if row else 0.0) + (hand or 0.0)
+                    values.append(f"{score:g}")
+                    total += score
+                    if row:
+                        max_total += row["max_score"] + (row.get("manual_max_score") or 0.0)
                 writer.writerow(
-                    [
-                        student,
-                        *("" if c is None else f"{c[0]:g}" for c in cells),
-                        f"{total:g}",
-                        f"{max_total:g}",
-                    ]
+                    [spreadsheet_safe(student), *values, f"{total:g}", f"{max_total:g}"]
                 )
+        os.replace(partial, path)
+
+
+def read_manual_scores(path, solutions) -> list[dict]:
+    """Rows of a manual-score CSV, checked against the written answers of ``solutions``.
+
+    ``solutions`` are the solution notebook paths. Raises ValueError naming the row for an
+    unknown assignment or answer, or points outside ``[0, points of the cell]``.
+    """
+    import nbformat
+
+    from course_lib.grading.autograde import checked_metadata, classify
+
+    answers: dict[str, dict[str, float]] = {}
+    for sol in solutions:
+        nb = nbformat.read(sol, as_version=4)
+        answers[Path(sol).stem] = {
+            checked_metadata(c)[0].get("grade_id"): float(checked_metadata(c)[0].get("points", 0))
+            for c in nb.cells
+            if classify(c) == "answer"
+        }
+    rows = []
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        need = {"student", "assignment", "grade_id", "points"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise ValueError(
+                f"manual scores {str(path)!r}: expected the header "
+                "student,assignment,grade_id,points[,comment]"
+            )
+        for number, row in enumerate(reader, 2):
+            where = f"manual scores {str(path)!r}, line {number}"
+            assignment, gid = row["assignment"].strip(), row["grade_id"].strip()
+            if assignment not in answers:
+                raise ValueError(f"{where}: no assignment {assignment!r} in the solutions")
+            if gid not in answers[assignment]:
+                known = ", ".join(sorted(answers[assignment])) or "none"
+                raise ValueError(
+                    f"{where}: {gid!r} is not a written answer of {assignment} (answers: {known})"
+                )
+            try:
+                points = float(row["points"])
+            except ValueError:
+                raise ValueError(f"{where}: points {row['points']!r} is not a number") from None
+            top = answers[assignment][gid]
+            if not (math.isfinite(points) and 0 <= points <= top):
+                raise ValueError(f"{where}: points must be between 0 and {top:g}, got {points:g}")
+            if not row["student"].strip():
+                raise ValueError(f"{where}: the student is empty")
+            rows.append(
+                {
+                    "student": row["student"].strip(),
+                    "assignment": assignment,
+                    "grade_id": gid,
+                    "points": points,
+                    "comment": (row.get("comment") or "").strip() or None,
+                }
+            )
+    return rows

@@ -148,6 +148,7 @@ class Entry:
     raw: bytes | None = None  # the file's bytes, for non-notebooks
     filename: str | None = None
     sandbox_only: bool = False  # harmful to the grading machine itself unless sandboxed
+    metadata: dict = field(default_factory=dict)  # grade_id -> nbgrader fields to overwrite
 
 
 def full(**points):
@@ -293,6 +294,41 @@ CORPUS = [
         points=full(test_centered=0.0),
         contains=("missing from the submission",),
     ),
+    # Issue 20: a grade_id that is a JSON list crashed the whole plan (0/0, "internal grader
+    # error"). Now the bad field is dropped with a note; the cell's code still runs as the
+    # student's own, so the notebook keeps every point.
+    Entry(
+        "metadata_grade_id_list",
+        metadata={
+            "centered_difference": {"grade_id": ["centered_difference"]},
+            "numerical_gradient": {"points": "lots", "solution": "yes"},
+        },
+        points=full(),
+        contains=("nbgrader field 'grade_id' = [", "is invalid", "'points'"),
+        absent=("internal grader error",),
+    ),
+    # Issue 22: a syntax error reached the student as "NameError: forward_difference".
+    Entry(
+        "syntax_error",
+        edits={"forward_difference": "def forward_difference(f, x, h)\n    return x\n"},
+        points=full(test_forward=0.0),
+        contains=("SyntaxError: expected ':' (line 1: def forward_difference(f, x, h))",),
+        absent=("NameError",),
+    ),
+    # Issue 22: a hidden test's failure showed the expected values. Passes the public check
+    # (h >= 1e-4 there), fails the hidden one (h = 1e-7): the report names the line only.
+    Entry(
+        "hidden_values_stay_hidden",
+        edits={
+            "forward_difference": "def forward_difference(f, x, h):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    if h < 1e-5:\n        return 0.0 * x + 123.0\n"
+            "    return (f(x + h) - f(x)) / h\n"
+        },
+        points=full(test_forward=0.0),
+        contains=("a hidden test failed (an assertion at line 4", "are not shown"),
+        absent=("Mismatched elements", "Not equal to tolerance", "ACTUAL", "DESIRED"),
+    ),
     Entry("renamed_file", filename="homework.ipynb", points=full(), contains=("identified as",)),
     Entry(
         "not_json",
@@ -327,7 +363,172 @@ def build(entry: Entry, folder: Path) -> Path:
                 continue
             cell = copy.deepcopy(cell)
             cell["source"] = entry.edits[gid]
+        if gid in entry.metadata:
+            cell = copy.deepcopy(cell)
+            cell["metadata"]["nbgrader"].update(entry.metadata[gid])
         cells.append(cell)
     nb["cells"] = cells
     target.write_text(json.dumps(nb, indent=1))
     return target
+
+
+# --------------------------------------------------------------------------------------
+# Layout attacks (issues 20 and 22): files and folders, not notebook contents. All live in
+# one submission root beside the victim "alice" (a correct 02, 8 points), who must keep her
+# one report and her 8 whatever the others do.
+# --------------------------------------------------------------------------------------
+
+VICTIM = "alice"
+
+
+@dataclass
+class LayoutCase:
+    name: str
+    make: object  # callable(root) -> the path the outcome is about
+    status: str  # "refused" or "graded"
+    reason: str = ""  # text the refusal reason must contain
+    score: float | None = None  # for "graded": the autograded score
+    student: str | None = None  # for "graded": who it is graded as
+
+
+def _victim(root: Path) -> Path:
+    target = root / VICTIM / NB02.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(NB02.read_bytes())
+    return target
+
+
+def _link(at: Path, to) -> Path:
+    at.parent.mkdir(parents=True, exist_ok=True)
+    at.symlink_to(to)
+    return at
+
+
+def _nested_classmate(root):
+    target = root / "mallory" / VICTIM / NB02.name
+    target.parent.mkdir(parents=True)
+    target.write_bytes(EX02.read_bytes())
+    return target
+
+
+def _fifo(root):
+    import os
+
+    target = root / "fifo_student" / NB02.name
+    target.parent.mkdir(parents=True)
+    os.mkfifo(target)
+    return target
+
+
+def _flat(root):
+    target = root / "bob_02.ipynb"
+    target.write_bytes(NB02.read_bytes())
+    return target
+
+
+def _nbgrader(root):
+    folder = root / "dan" / "ps02"
+    folder.mkdir(parents=True)
+    (folder / "timestamp.txt").write_text("2026-12-01 10:00:00.000000 UTC\n")
+    (folder / NB02.name).write_bytes(NB02.read_bytes())
+    return folder / NB02.name
+
+
+def _two_named(root):
+    folder = root / "ivy"
+    folder.mkdir()
+    (folder / NB02.name).write_bytes(NB02.read_bytes())
+    (folder / "my_copy.ipynb").write_bytes(EX02.read_bytes())
+    return folder / "my_copy.ipynb"
+
+
+def _two_named_graded(root):
+    return root / "ivy" / NB02.name
+
+
+def _two_unnamed(root):
+    folder = root / "jo"
+    folder.mkdir()
+    (folder / "draft.ipynb").write_bytes(EX02.read_bytes())
+    (folder / "final.ipynb").write_bytes(NB02.read_bytes())
+    return folder / "final.ipynb"
+
+
+def _formula_name(root):
+    target = root / '=HYPERLINK("evil")' / NB02.name
+    target.parent.mkdir()
+    target.write_bytes(b"not a notebook")
+    return target
+
+
+LAYOUT_CASES = [
+    LayoutCase(
+        "nested_folder_named_after_classmate",
+        _nested_classmate,
+        "refused",
+        "named after another student",
+    ),
+    LayoutCase(
+        "file_link_to_classmate",
+        lambda root: _link(root / "bob" / NB02.name, Path("..") / VICTIM / NB02.name),
+        "refused",
+        "symbolic link",
+    ),
+    LayoutCase(
+        "folder_link_to_classmate",
+        lambda root: _link(root / "carol", Path(VICTIM)),
+        "refused",
+        "symbolic link",
+    ),
+    LayoutCase(
+        "link_to_solutions",
+        lambda root: _link(root / "solutions" / NB02.name, NB02),
+        "refused",
+        "symbolic link",
+    ),
+    LayoutCase(
+        "link_to_etc_shadow",
+        lambda root: _link(root / "eve" / "shadow.ipynb", Path("/etc/shadow")),
+        "refused",
+        "symbolic link to '/etc/shadow'",
+    ),
+    LayoutCase(
+        "link_to_dev_zero",
+        lambda root: _link(root / "frank" / NB02.name, Path("/dev/zero")),
+        "refused",
+        "symbolic link to '/dev/zero'",
+    ),
+    LayoutCase("fifo_named_ipynb", _fifo, "refused", "FIFO"),
+    LayoutCase("flat_folder_of_files", _flat, "refused", "flat folder of files is ambiguous"),
+    LayoutCase("nbgrader_submitted_layout", _nbgrader, "graded", score=8.0, student="dan"),
+    LayoutCase(
+        "two_notebooks_one_named_like_the_assignment",
+        _two_named,
+        "refused",
+        f"{NB02.name} is the one graded",
+    ),
+    LayoutCase(
+        "two_notebooks_the_named_one_is_graded",
+        _two_named_graded,
+        "graded",
+        score=8.0,
+        student="ivy",
+    ),
+    LayoutCase(
+        "two_notebooks_none_named_like_the_assignment",
+        _two_unnamed,
+        "refused",
+        "so none is graded",
+    ),
+    # graded (as invalid: not JSON): what matters is the CSV cell, see the test
+    LayoutCase("formula_as_student_name", _formula_name, "invalid", student='=HYPERLINK("evil")'),
+]
+
+
+def build_layouts(root: Path) -> dict[str, Path]:
+    """The victim and every layout case under ``root``: case name -> the path it is about."""
+    root.mkdir(parents=True, exist_ok=True)
+    paths = {VICTIM: _victim(root)}
+    for case in LAYOUT_CASES:
+        paths[case.name] = case.make(root)
+    return paths
