@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import pytest
@@ -199,11 +200,13 @@ def test_a_class_releases_works_submits_is_graded_and_gets_its_own_feedback(hub,
         assert status == 200, folder
         htmls = []
         for stamp in folder["content"]:
-            status, listing = hub.user_api(student, tokens[student], "GET", stamp["path"])
+            status, listing = hub.user_api(
+                student, tokens[student], "GET", f"api/contents/{quote(stamp['path'])}"
+            )
             htmls += [f for f in listing["content"] if f["name"].endswith(".html")]
         assert len(htmls) == 1, htmls
         status, page = hub.user_api(
-            student, tokens[student], "GET", f"api/contents/{htmls[0]['path']}?format=text"
+            student, tokens[student], "GET", f"api/contents/{quote(htmls[0]['path'])}?format=text"
         )
         assert status == 200
         text = page["content"]
