@@ -158,6 +158,14 @@ def _return(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from course_lib.grading.lms import export_lms
+
+    path = export_lms(args.gradebook, args.out, args.lms, args.roster)
+    print(f"wrote {path}: import it in {args.lms.capitalize()}'s gradebook (Grades -> Import)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -272,6 +280,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--course-dir", required=True, help="the instructor's nbgrader course folder")
     p.add_argument("--grades", default="grades", help="course grade's --out (default: grades)")
     p.set_defaults(func=_return)
+
+    p = commands.add_parser("export", help="the gradebook as a Canvas or Moodle import CSV")
+    p.add_argument("--lms", choices=("canvas", "moodle"), default="canvas")
+    p.add_argument(
+        "--gradebook", default="grades/gradebook.sqlite", help="default: grades/gradebook.sqlite"
+    )
+    p.add_argument("--roster", default=None, help="CSV: student folder name -> LMS identity")
+    p.add_argument("--out", required=True, help="the CSV to write")
+    p.set_defaults(func=_export)
     return parser
 
 
