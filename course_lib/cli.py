@@ -19,8 +19,9 @@ def _assign(args) -> int:
 def _grade(args) -> int:
     from course_lib.grading.autograde import EXIT_LOCKED, EXIT_NOT_GRADED, EXIT_OK, grade
     from course_lib.grading.sandbox import Limits
-    from course_lib.grading.submissions import OutputLocked
+    from course_lib.grading.submissions import OutputLocked, parse_shard
 
+    shard = parse_shard(args.shard) if args.shard else None
     if not args.submissions and not args.manual:
         raise ValueError("name at least one SUBMISSION folder or file, or --manual SCORES.csv")
     limits = Limits(
@@ -39,6 +40,7 @@ def _grade(args) -> int:
             progress=not args.quiet,
             manual=args.manual,
             max_bytes=int(args.max_size * 1024 * 1024),
+            shard=shard,
         )
     except OutputLocked as err:
         print(f"course grade: {err}", file=sys.stderr)
@@ -207,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-size", type=float, default=32.0, help="MiB; larger notebooks are refused (32)"
     )
     p.add_argument("--gradebook", default=None, help="SQLite file (default: OUT/gradebook.sqlite)")
+    p.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="grade only shard K of N (students split by a stable hash of their name): one "
+        "course grade per machine of a batch job array",
+    )
     p.add_argument(
         "--manual",
         default=None,
