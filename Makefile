@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 EXTRAS ?= test
 
-.PHONY: lab test test-fast lint assign slides site bench bench-ui bench-site bench-quick clean help
+.PHONY: lab test test-fast lint assign slides site bench bench-ui bench-site bench-quick hub hub-deps clean help
 
 help:
 	@echo "make lab         open the course (JupyterLab on lectures/)"
@@ -22,6 +22,8 @@ help:
 	@echo "make bench       benchmarks against scipy/numdifftools/torch -> benchmarks/RESULTS.md"
 	@echo "make bench-ui    slider latency in JupyterLab and Voila -> benchmarks/UI_RESULTS.md"
 	@echo "make bench-site  site build time, cold and warm -> benchmarks/SITE_RESULTS.md"
+	@echo "make hub         a local JupyterHub with nbgrader's exchange (course hub)"
+	@echo "make hub-deps    configurable-http-proxy (npm) for the hub, into .venv/chp"
 	@echo "make clean       remove .venv and caches"
 
 $(STAMP): pyproject.toml
@@ -29,6 +31,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
+
+# JupyterHub's proxy is the npm package configurable-http-proxy, installed next to the venv.
+# Without npm the hub cannot start: the end-to-end hub test then skips and says why.
+CHP := $(VENV)/chp/node_modules/.bin/configurable-http-proxy
+$(CHP):
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(VENV)/chp && npm install --prefix $(VENV)/chp --silent --no-audit --no-fund \
+	    "configurable-http-proxy@^4.6" || echo "note: npm could not install configurable-http-proxy; the hub test will skip"; \
+	else echo "note: npm is missing; the hub test will skip (apt-get install npm)"; fi
+
+hub-deps: $(STAMP) $(CHP)
+
+hub: hub-deps
+	$(BIN)/course hub --root hub
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab lectures/
@@ -38,7 +54,7 @@ lab: $(STAMP)
 # when Chromium is missing), then every lecture and solution notebook under nbval
 # (--durations shows the slowest cells and tests in every CI log), then the quick
 # benchmark smoke run (agreement with the anchors; timings never fail it).
-test: $(STAMP)
+test: $(STAMP) hub-deps
 	MPLBACKEND=Agg $(BIN)/python -m pytest -rs --nbval-lax tests lectures solutions
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run --quick --no-write
 

@@ -1,4 +1,5 @@
-"""The ``course`` command: instructor tools (assign, grade, slides, handout, present)."""
+"""The ``course`` command: instructor tools (assign, grade, slides, handout, present, and a
+class on JupyterHub: hub, release, collect, return)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ def _assign(args) -> int:
 def _grade(args) -> int:
     from course_lib.grading.autograde import EXIT_LOCKED, EXIT_NOT_GRADED, EXIT_OK, grade
     from course_lib.grading.sandbox import Limits
-    from course_lib.grading.submissions import OutputLocked
+    from course_lib.grading.submissions import OutputLocked, parse_shard
 
+    shard = parse_shard(args.shard) if args.shard else None
     if not args.submissions and not args.manual:
         raise ValueError("name at least one SUBMISSION folder or file, or --manual SCORES.csv")
     limits = Limits(
@@ -38,6 +40,7 @@ def _grade(args) -> int:
             progress=not args.quiet,
             manual=args.manual,
             max_bytes=int(args.max_size * 1024 * 1024),
+            shard=shard,
         )
     except OutputLocked as err:
         print(f"course grade: {err}", file=sys.stderr)
@@ -113,6 +116,74 @@ def _present(args) -> int:
     return 0
 
 
+def _hub(args) -> int:
+    from course_lib.hub import start_hub
+
+    students = [s for s in args.students.split(",") if s]
+    with start_hub(
+        args.root,
+        course_id=args.course_id,
+        instructor=args.instructor,
+        students=students,
+        port=args.port,
+        password=args.password,
+    ) as hub:
+        print(
+            f"JupyterHub for course {hub.course_id!r} at {hub.url}\n"
+            f"  users: {hub.instructor} (instructor, admin), {', '.join(hub.students)}\n"
+            f"  password (test authenticator): {hub.password}\n"
+            f"  admin API token: {hub.admin_token}\n"
+            f"  instructor's course folder: {hub.course_dir}\n"
+            f"  next: course release NN --course-dir {hub.course_dir}\n"
+            "(Ctrl-C stops the hub and every user's server)",
+            flush=True,
+        )
+        try:
+            hub.server.process.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def _release(args) -> int:
+    from course_lib import presenting
+    from course_lib.grading import exchange
+
+    (exercise,) = presenting.lecture_paths([args.exercise], lectures=args.exercises)
+    assignment = exchange.release(args.course_dir, exercise, args.assignment)
+    print(
+        f"released {exercise.name} as {assignment!r}: students fetch it from their Assignments tab"
+    )
+    return 0
+
+
+def _collect(args) -> int:
+    from course_lib.grading import exchange
+
+    notebooks = exchange.collect(args.course_dir, args.assignment)
+    print(
+        f"collected {len(notebooks)} submission(s) of {args.assignment!r}; next: course grade "
+        f"{args.course_dir}/submitted --solutions PRIVATE_SOLUTIONS --out grades"
+    )
+    return 0
+
+
+def _return(args) -> int:
+    from course_lib.grading import exchange
+
+    pages = exchange.return_feedback(args.course_dir, args.grades, args.assignment)
+    print(f"released {len(pages)} feedback page(s): students use 'fetch feedback'")
+    return 0
+
+
+def _export(args) -> int:
+    from course_lib.grading.lms import export_lms
+
+    path = export_lms(args.gradebook, args.out, args.lms, args.roster)
+    print(f"wrote {path}: import it in {args.lms.capitalize()}'s gradebook (Grades -> Import)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="course", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-size", type=float, default=32.0, help="MiB; larger notebooks are refused (32)"
     )
     p.add_argument("--gradebook", default=None, help="SQLite file (default: OUT/gradebook.sqlite)")
+    p.add_argument(
+        "--shard",
+        default=None,
+        metavar="K/N",
+        help="grade only shard K of N (students split by a stable hash of their name): one "
+        "course grade per machine of a batch job array",
+    )
     p.add_argument(
         "--manual",
         default=None,
@@ -213,6 +291,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--port", type=int, default=None, help="default: a free port")
     p.set_defaults(func=_present)
+
+    p = commands.add_parser(
+        "hub", help="a local JupyterHub with nbgrader's exchange, for a class on one machine"
+    )
+    p.add_argument("--root", default="hub", help="folder for the hub's state (default: hub)")
+    p.add_argument("--course-id", default="optim", help="nbgrader course id (default: optim)")
+    p.add_argument("--instructor", default="instructor", help="the admin user")
+    p.add_argument(
+        "--students", default="alice,bob,carol", help="comma-separated user names allowed in"
+    )
+    p.add_argument("--port", type=int, default=8000, help="public port (default: 8000)")
+    p.add_argument("--password", default=None, help="shared test password (default: random)")
+    p.set_defaults(func=_hub)
+
+    p = commands.add_parser("release", help="release exercise NN through nbgrader's exchange")
+    p.add_argument("exercise", metavar="NN", help="lecture number of the exercise")
+    p.add_argument("--course-dir", required=True, help="the instructor's nbgrader course folder")
+    p.add_argument("--exercises", default="exercises", help="default: exercises")
+    p.add_argument("--assignment", default=None, help="default: the notebook's name")
+    p.set_defaults(func=_release)
+
+    p = commands.add_parser("collect", help="collect submissions from nbgrader's exchange")
+    p.add_argument("assignment")
+    p.add_argument("--course-dir", required=True, help="the instructor's nbgrader course folder")
+    p.set_defaults(func=_collect)
+
+    p = commands.add_parser(
+        "return", help="release each student's HTML feedback through nbgrader's exchange"
+    )
+    p.add_argument("assignment")
+    p.add_argument("--course-dir", required=True, help="the instructor's nbgrader course folder")
+    p.add_argument("--grades", default="grades", help="course grade's --out (default: grades)")
+    p.set_defaults(func=_return)
+
+    p = commands.add_parser("export", help="the gradebook as a Canvas or Moodle import CSV")
+    p.add_argument("--lms", choices=("canvas", "moodle"), default="canvas")
+    p.add_argument(
+        "--gradebook", default="grades/gradebook.sqlite", help="default: grades/gradebook.sqlite"
+    )
+    p.add_argument("--roster", default=None, help="CSV: student folder name -> LMS identity")
+    p.add_argument("--out", required=True, help="the CSV to write")
+    p.set_defaults(func=_export)
     return parser
 
 

@@ -970,8 +970,12 @@ def grade(
     progress: bool = True,
     manual=None,
     max_bytes: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> list[dict]:
     """Grade every submission; returns one summary per submission (report path, score...).
+
+    ``shard = (K, N)`` grades only the students of shard K of N
+    (:func:`~course_lib.grading.submissions.shard_of`): N graders, on N machines, share a class.
 
     ``submissions`` are submission roots (folders; see :mod:`course_lib.grading.submissions`
     for the layout) or single notebook files. ``manual`` is an optional CSV of hand-given
@@ -1004,6 +1008,7 @@ def grade(
             progress,
             manual,
             max_bytes or MAX_NOTEBOOK_BYTES,
+            shard,
         )
 
 
@@ -1019,14 +1024,17 @@ def _grade_locked(
     progress,
     manual,
     max_bytes,
+    shard=None,
 ) -> list[dict]:
     from course_lib.grading.gradebook import Gradebook, read_manual_scores
     from course_lib.grading.report import write_feedback
-    from course_lib.grading.submissions import discover
+    from course_lib.grading.submissions import discover, shard_of
 
     solution_files = sorted(solutions.glob("*.ipynb"))
     manual_rows = read_manual_scores(manual, solution_files) if manual else []
     candidates = discover(submissions)
+    if shard is not None:
+        candidates = [c for c in candidates if shard_of(c.student, shard[1]) == shard[0]]
     sandboxed, warning = sandbox_available(sandbox)
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
@@ -1227,6 +1235,9 @@ def _finish(report: dict, job: dict, book, context: str, write_feedback) -> dict
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(json.dumps(report, indent=1, default=str))
     write_feedback(report, report_path.with_suffix(".md"))
+    from course_lib.grading.report import write_feedback_html
+
+    write_feedback_html(report, report_path.with_suffix(".html"))
     book.record(report, job["submission"], context, str(report_path))
     return {
         "submission": report["submission"],

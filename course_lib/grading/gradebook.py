@@ -192,40 +192,48 @@ class Gradebook:
                 chosen[key] = {**row, "_rank": rank}
         return chosen
 
+    def scores(self) -> dict[tuple[str, str], tuple[float, float]]:
+        """(student, assignment) -> (points, maximum): the counted attempt's autograded score
+        plus hand-given points, out of the autograded and hand-graded maximum. A pair with
+        hand-given points and no graded attempt has maximum 0 (the maximum is unknown)."""
+        counted = self.counted()
+        manual = self.manual_scores()
+        table = {}
+        for key in counted.keys() | manual.keys():
+            row, hand = counted.get(key), manual.get(key, 0.0)
+            score = (row["score"] if row else 0.0) + hand
+            best = row["max_score"] + (row.get("manual_max_score") or 0.0) if row else 0.0
+            table[key] = (score, best)
+        return table
+
     def export_csv(self, path) -> None:
         """One row per student: each assignment's counted score plus hand-given points.
 
         Written to a temporary file and renamed into place, so a reader (or a crash) never
         sees half a file.
         """
-        counted = self.counted()
-        manual = self.manual_scores()
-        students = sorted({s for s, _ in counted} | {s for s, _ in manual})
-        assignments = sorted({a for _, a in counted} | {a for _, a in manual})
-        path = Path(path)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        with open(partial, "w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
-                [spreadsheet_safe(x) for x in ["student", *assignments, "total", "max_total"]]
-            )
-            for student in students:
-                values, total, max_total = [], 0.0, 0.0
-                for assignment in assignments:
-                    row = counted.get((student, assignment))
-                    hand = manual.get((student, assignment))
-                    if row is None and hand is None:
-                        values.append("")
-                        continue
-                    score = (row["score"] if row else 0.0) + (hand or 0.0)
-                    values.append(f"{score:g}")
-                    total += score
-                    if row:
-                        max_total += row["max_score"] + (row.get("manual_max_score") or 0.0)
-                writer.writerow(
-                    [spreadsheet_safe(student), *values, f"{total:g}", f"{max_total:g}"]
-                )
-        os.replace(partial, path)
+        table = self.scores()
+        students = sorted({s for s, _ in table})
+        assignments = sorted({a for _, a in table})
+        rows = [["student", *assignments, "total", "max_total"]]
+        for student in students:
+            cells = [table.get((student, a)) for a in assignments]
+            total = sum(c[0] for c in cells if c)
+            max_total = sum(c[1] for c in cells if c)
+            values = ["" if c is None else f"{c[0]:g}" for c in cells]
+            rows.append([student, *values, f"{total:g}", f"{max_total:g}"])
+        write_csv(path, rows)
+
+
+def write_csv(path, rows) -> Path:
+    """Write ``rows`` as CSV with every field :func:`spreadsheet_safe`, atomically (a
+    temporary file renamed into place: a reader, or a crash, never sees half a file)."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([[spreadsheet_safe(x) for x in row] for row in rows])
+    os.replace(partial, path)
+    return path
 
 
 def read_manual_scores(path, solutions) -> list[dict]:

@@ -351,3 +351,23 @@ class FolderLock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
+
+
+def shard_of(student: str, shards: int) -> int:
+    """The shard (0 .. ``shards`` − 1) that grades ``student``: a stable hash of the name, the
+    same on every machine and run, so ``course grade --shard K/N`` on N machines grades every
+    student exactly once."""
+    import zlib
+
+    return zlib.crc32(student.encode("utf-8")) % shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"K/N"`` -> ``(K, N)`` with 0 <= K < N; a ValueError says what was expected."""
+    try:
+        k, n = (int(part) for part in str(text).split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must be K/N with integers, e.g. 0/8, got {text!r}") from None
+    if not 0 <= k < n:
+        raise ValueError(f"--shard K/N needs 0 <= K < N, got {text!r}")
+    return k, n
