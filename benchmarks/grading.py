@@ -26,7 +26,7 @@ from pathlib import Path
 
 from benchmarks.harness import Context, Row
 
-TITLE = "8. Grading throughput: reused workers (`course grade`, 2 jobs)"
+TITLE = "10. Grading throughput: reused workers (`course grade`, 2 jobs)"
 DESCRIPTION = (
     "N copies of the solution of notebook 02 graded by `course_lib.grading.autograde.grade` "
     "with 2 jobs: two reused workers, each submission in a fresh sandboxed kernel. Anchor: a "
