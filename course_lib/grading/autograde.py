@@ -1050,7 +1050,12 @@ def _grade_locked(
             book.set_manual(manual_rows)
             _refresh_manual_reports(manual_rows, out, book, write_feedback)
         book.export_csv(csv_path)
-        with tempfile.TemporaryDirectory(prefix="course-jobs-") as tmp:
+        # The pool's run folder also holds the spooled submissions: workers remove it with
+        # everything in it when the grader dies, even by SIGKILL.
+        workers = max(1, jobs or os.cpu_count() or 1)
+        with _stopped_by_sigterm(), Pool(workers, limits) as pool:
+            spool = pool.run_dir / "submissions"
+            spool.mkdir()
             summaries = _run_batch(
                 candidates,
                 solution_files,
@@ -1066,8 +1071,9 @@ def _grade_locked(
                 force,
                 progress,
                 max_bytes,
-                Path(tmp),
+                spool,
                 write_feedback,
+                pool,
             )
         book.export_csv(csv_path)
     finally:
@@ -1092,6 +1098,7 @@ def _run_batch(
     max_bytes,
     tmp: Path,
     write_feedback,
+    pool,
 ) -> list[dict]:
     to_grade, refused = plan_batch(candidates, solution_files, out, max_bytes, tmp)
     summaries, pending = [], []
@@ -1153,17 +1160,15 @@ def _run_batch(
         if bar:
             what = "unchanged" if summary["skipped"] else "refused"
             bar.step(f"{summary['student']}/{Path(summary['submission']).name} ({what})")
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    with _stopped_by_sigterm(), Pool(jobs, limits) as pool:
-        for job, report in pool.run(pending):
-            summary = _finish(report, job, book, context, write_feedback)
-            book.export_csv(csv_path)
-            summaries.append(summary)
-            if bar:
-                bar.step(
-                    f"{job['student']}/{Path(job['submission']).name} "
-                    f"{summary['score']:g}/{summary['max_score']:g}"
-                )
+    for job, report in pool.run(pending):
+        summary = _finish(report, job, book, context, write_feedback)
+        book.export_csv(csv_path)
+        summaries.append(summary)
+        if bar:
+            bar.step(
+                f"{job['student']}/{Path(job['submission']).name} "
+                f"{summary['score']:g}/{summary['max_score']:g}"
+            )
     return summaries
 
 
