@@ -344,7 +344,13 @@ def _claims_12():
     ends = [
         float(
             online_descent(
-                reddi_gradient, [0.0], 0.5, 3000, "adam", betas=(0.0, beta2), amsgrad=ams,
+                reddi_gradient,
+                [0.0],
+                0.5,
+                3000,
+                "adam",
+                betas=(0.0, beta2),
+                amsgrad=ams,
                 bounds=(-1, 1),
             ).final[0]
         )
@@ -374,8 +380,10 @@ def _claims_13():
         return np.array(r)
 
     # a constant step settles where the contraction balances the noise: r = 2γσ²/μ
-    gamma, mu, sigma_sq = np.array([0.01, 0.05, 0.002]), np.array([0.5, 0.2, 1.0]), np.array(
-        [3.0, 1.0, 10.0]
+    gamma, mu, sigma_sq = (
+        np.array([0.01, 0.05, 0.002]),
+        np.array([0.5, 0.2, 1.0]),
+        np.array([3.0, 1.0, 10.0]),
     )
     r = bound(np.tile(gamma, (20_000, 1)), mu, sigma_sq, 10.0)
     np.testing.assert_allclose(r[-1], 2 * gamma * sigma_sq / mu, rtol=1e-9)
