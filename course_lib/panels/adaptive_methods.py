@@ -337,6 +337,8 @@ def draw_scaling(condition_number: float = 100.0):
     right.set_xlabel("iteration t")
     right.set_ylabel("$f(x_t) - f^*$")
     right.legend(fontsize=8, loc="upper right")
+    left.set_title("100 steps on the bowl")
+    right.set_title("progress of both runs")
     return fig, artists
 
 
@@ -428,6 +430,8 @@ def draw_bias():
     right.set_xlabel("iteration t")
     right.set_ylabel("$f(x_t) - f^*$ (κ = 100)")
     right.legend(fontsize=7, loc="upper right")
+    left.set_title("the step for a constant gradient")
+    right.set_title("Adam on the bowl, with and without the correction")
     return fig, artists
 
 
@@ -505,6 +509,8 @@ def draw_reddi():
     right.set_xlabel("T")
     right.set_ylabel("average regret $R_T/T$")
     right.legend(fontsize=8, loc="upper right")
+    left.set_title("where Adam and AMSGrad go")
+    right.set_title("their average regret")
     return fig, artists
 
 

@@ -426,6 +426,8 @@ def draw_constrained(radius: float = RADIUS):
     right.set_xlabel("ascent step t + 1")
     right.set_ylabel(f"multiplier λ_t (linear below {LAMBDA_LINEAR:g}, log above)")
     right.legend(fontsize=8, loc="upper left")
+    left.set_title("projected GD and dual ascent")
+    right.set_title("the multiplier of dual ascent")
     return fig, artists
 
 

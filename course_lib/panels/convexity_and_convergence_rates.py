@@ -504,6 +504,7 @@ def draw_rates():
         fontsize=8,
         bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.9},
     )
+    ax.set_title("the measured gap and its bounds")
     return fig, artists
 
 
@@ -604,6 +605,7 @@ def draw_sgd():
     ax.set_xlabel("step t")
     ax.set_ylabel(r"$\|w_t - w^*\|^2$")
     ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("SGD: the measured error and its bounds")
     return fig, artists
 
 

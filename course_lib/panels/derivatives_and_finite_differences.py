@@ -357,6 +357,7 @@ def difference_figure(view: DifferenceView) -> DifferencePlot:
     }
     plot = DifferencePlot(fig, (left, right), errors, artists)
     plot.show(view)
+    left.set_ylabel("f(x)")
     return plot
 
 

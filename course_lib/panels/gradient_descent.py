@@ -439,6 +439,7 @@ def draw_finite_step(objective=None, point=POINT):
     right.set_xlabel("angle of u from −∇f (degrees)")
     right.set_ylabel("change of f per unit length")
     right.legend(fontsize=7, loc="upper center")
+    right.set_title("change of f per unit length, every direction")
     return fig, a
 
 

@@ -379,6 +379,8 @@ def draw_classifier():
     right.set_ylabel("risk")
     right.legend(fontsize=7, loc="upper right")
     a["cache"] = {}
+    left.set_title("the training points and GD's boundary")
+    right.set_title("training and fresh risks")
     return fig, a
 
 

@@ -387,6 +387,8 @@ def draw_momentum(condition_number: float = 100.0):
     artists.update(_rate_levels(right, f.eigenvalues))
     _format_rate_axes(right)
     right.legend(fontsize=7, loc="lower left")
+    left.set_title("the heavy ball and GD")
+    right.set_title("the rate per step against β")
     return fig, artists
 
 

@@ -197,6 +197,7 @@ def draw_step_size(condition_number: float = 10.0):
     artists["ellipses"] = draw_bowl(right, f)
     (artists["path"],) = right.plot([], [], ".-", color="C2", ms=5, lw=1)
     artists["etas"] = etas[::5]  # the sweep: one batched run over the slider's range
+    right.set_title("60 steps from the same start")
     return fig, artists
 
 
@@ -249,6 +250,7 @@ def draw_line_search(condition_number: float = 10.0, max_iter: int = 100):
     )
     artists["losses"] = losses
     artists["max_iter"] = max_iter
+    left.set_title("the path of the line search")
     return fig, artists
 
 

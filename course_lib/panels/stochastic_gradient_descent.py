@@ -584,6 +584,7 @@ def draw_cloud_panel(theta=CLOUD_POINT, *, n: int = N):
     right.legend(fontsize=8, loc="lower left")
     artists = {"cloud": cloud, "circle": circle, "marker": marker}
     data = {"X": X, "y": y, "theta": np.asarray(theta, float), "full": full, "sigma2": sigma2}
+    right.set_title("minibatch noise against the batch size")
     return fig, artists, data
 
 
