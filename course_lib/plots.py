@@ -166,6 +166,27 @@ def _legend(ax, **kw) -> None:
         ax.legend(fontsize=0.85 * style()["font"], **kw)
 
 
+def title_axes(fig, *titles: str) -> None:
+    """Give the axes of ``fig`` that have no title yet the ``titles``, in order.
+
+    Every course figure carries a title (issue 18: a reader who cannot tell the colours apart
+    still reads what each panel shows); a builder calls this last, so titles set by the
+    builders it used (a contour plot's name, a caller's ``ax``) are kept. Colour bars are
+    skipped: their label names their quantity.
+
+    Examples
+    --------
+    >>> fig, (a, b) = new_figure(1, 2)
+    >>> _ = a.set_title("kept")
+    >>> title_axes(fig, "given")
+    >>> [a.get_title(), b.get_title()]
+    ['kept', 'given']
+    """
+    untitled = [ax for ax in fig.axes if not ax.get_title() and ax.get_label() != "<colorbar>"]
+    for ax, title in zip(untitled, titles, strict=False):  # extra titles: axes the caller titled
+        ax.set_title(title)
+
+
 def figure_png(fig) -> bytes:
     """The whole figure (moving artists included) as PNG bytes."""
     buffer = io.BytesIO()

@@ -425,6 +425,7 @@ def cost_figure(dims, ratios: dict) -> plots.Plot:
     ax.set_xlabel("dimension d")
     ax.set_ylabel("time of ∇f / time of f")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the cost of a gradient, in evaluations of f")
     return plots.Plot(fig, ax)
 
 

@@ -275,6 +275,7 @@ def sweep_figure(learning_rates, measured, predicted, limit, steps) -> plots.Plo
     ax.set_xlabel("learning rate η")
     ax.set_ylabel(f"‖θ_T − θ*‖ after T = {steps} steps")
     ax.legend(fontsize="small", loc="upper left")
+    plots.title_axes(fig, "the distance after T steps, against η")
     return plots.Plot(fig, ax)
 
 

@@ -136,6 +136,7 @@ def paths_figure(objective, trajectories, labels, *, path_steps: int = 60) -> pl
     pairs = zip(trajectories, labels, strict=True)
     named = [f"{label} ({traj.status.item()})" for traj, label in pairs]
     plots.loss_curves(list(trajectories), named, minimum=fstar, ax=right)
+    plots.title_axes(fig, "the paths on the contours", "progress of each run")
     return plots.Plot(fig, left)
 
 

@@ -75,3 +75,40 @@ def test_the_exceptions_name_real_axes_without_a_y_label():
     for (module, name, k), reason in NO_Y_AXIS.items():
         panel = importlib.import_module(f"course_lib.panels.{module}").PANELS[name]()
         assert panel.figure.axes[k].get_ylabel() == "", f"{module}/{name}: {reason}"
+
+
+def _figure_builders():
+    """(file, function) for every function of the panels and of plots.py that makes a figure."""
+    import ast
+    from pathlib import Path
+
+    root = Path(course_lib.panels.__file__).parent
+    for path in [*sorted(root.glob("*.py")), root.parent / "plots.py"]:
+        source = path.read_text()
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                lines = source.splitlines()[body[0].lineno - 1 : node.end_lineno]  # no docstring
+                text = "\n".join(lines)
+                if "new_figure(" in text and node.name != "new_figure":
+                    yield path.name, node.name, text
+
+
+BUILDERS = list(_figure_builders())
+
+
+@pytest.mark.parametrize("text", [b[2] for b in BUILDERS], ids=[f"{b[0]}-{b[1]}" for b in BUILDERS])
+def test_every_figure_builder_titles_its_axes(text):
+    # cheap and static: a builder sets a title itself or gives its untitled axes one at the end
+    assert any(call in text for call in (".set_title(", "suptitle(", "plots.title_axes(")), (
+        "title the figure: ax.set_title(...) or plots.title_axes(fig, ...)"
+    )
+
+
+def test_title_axes_keeps_the_titles_already_set():
+    from course_lib import plots
+
+    fig, (a, b, c) = plots.new_figure(1, 3)
+    a.set_title("kept")
+    plots.title_axes(fig, "second", "third")
+    assert [ax.get_title() for ax in (a, b, c)] == ["kept", "second", "third"]
