@@ -166,6 +166,27 @@ def _legend(ax, **kw) -> None:
         ax.legend(fontsize=0.85 * style()["font"], **kw)
 
 
+def title_axes(fig, *titles: str) -> None:
+    """Give the axes of ``fig`` that have no title yet the ``titles``, in order.
+
+    Every course figure carries a title (issue 18: a reader who cannot tell the colours apart
+    still reads what each panel shows); a builder calls this last, so titles set by the
+    builders it used (a contour plot's name, a caller's ``ax``) are kept. Colour bars are
+    skipped: their label names their quantity.
+
+    Examples
+    --------
+    >>> fig, (a, b) = new_figure(1, 2)
+    >>> _ = a.set_title("kept")
+    >>> title_axes(fig, "given")
+    >>> [a.get_title(), b.get_title()]
+    ['kept', 'given']
+    """
+    untitled = [ax for ax in fig.axes if not ax.get_title() and ax.get_label() != "<colorbar>"]
+    for ax, title in zip(untitled, titles, strict=False):  # extra titles: axes the caller titled
+        ax.set_title(title)
+
+
 def figure_png(fig) -> bytes:
     """The whole figure (moving artists included) as PNG bytes."""
     buffer = io.BytesIO()
@@ -685,6 +706,7 @@ def loss_curves(
     _fit_limits(ax, lines, xlim, ylim)
     ax.set_xlabel("iteration t")
     ax.set_ylabel("$f(x_t) - f^*$" if minimum is not None else "$f(x_t)$")
+    ax.set_title("progress of each run" if minimum is not None else "the value along each run")
     _legend(ax)
     return plot
 
@@ -870,6 +892,7 @@ def error_versus_step(
     _fit_limits(ax, lines, (span[0], span[1]), ylim)
     ax.set_xlabel("step h")
     ax.set_ylabel("error")
+    ax.set_title("finite-difference error against the step h")
     _legend(ax)
     return plot
 
@@ -965,6 +988,7 @@ def gradient_cloud(minibatch_gradients, full_gradient, *, lim=None, ax=None) -> 
     ax.axvline(0.0, color="0.8", lw=0.8, zorder=0)
     ax.set_xlabel("$g_1$")
     ax.set_ylabel("$g_2$")
+    ax.set_title("minibatch gradients around the full gradient")
     _legend(ax, loc="upper left")
     return plot
 
@@ -1045,6 +1069,7 @@ def gradient_contributions(per_example_gradients, *, lim=None, ax=None) -> Contr
     ax.set_aspect("equal", adjustable="box")
     ax.set_xlabel(r"$\partial\ell_i/\partial w_1$")
     ax.set_ylabel(r"$\partial\ell_i/\partial w_2$")
+    ax.set_title("per-example gradients, chained tip to tail")
     _legend(ax, loc="upper left")
     return plot
 
@@ -1163,6 +1188,7 @@ def stability_diagram(
     ax.set_ylim(*ylim)
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel("rate per step")
+    ax.set_title("the rate of gradient descent against η")
     _legend(ax, loc="upper left")
     return plot
 

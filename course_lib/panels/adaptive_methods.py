@@ -263,6 +263,7 @@ def effective_steps_figure(steps_by_label: dict, coordinates=("x₁ (flat)", "x�
     ax.set_xlabel("iteration t")
     ax.set_ylabel("step size of the coordinate")
     ax.legend(fontsize=7)
+    plots.title_axes(fig, "the step size of each coordinate along the run")
     return plots.Plot(fig, ax)
 
 
@@ -281,6 +282,7 @@ def bias_figure(measured, beta1: float, beta2: float) -> plots.Plot:
     ax.set_xlabel("step t")
     ax.set_ylabel("step / η")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "Adam's step for a constant gradient, with and without the correction")
     return plots.Plot(fig, ax)
 
 
@@ -303,6 +305,7 @@ def reddi_figure(runs: dict, C: float = adaptive.REDDI_C) -> plots.Plot:
     right.set_xlabel("T")
     right.set_ylabel("average regret $R_T / T$")
     right.legend(fontsize=8)
+    plots.title_axes(fig, "where Adam and AMSGrad go", "their average regret")
     return plots.Plot(fig, (left, right))
 
 
@@ -316,6 +319,7 @@ def beta2_sweep_figure(beta2s, finals: dict, thresholds: dict) -> plots.Plot:
     ax.set_ylabel("where Adam ends (mean of the last 300 $x_t$)")
     ax.set_ylim(-1.1, 1.1)
     ax.legend(fontsize=7)
+    plots.title_axes(fig, "where Adam ends, against β₂")
     return plots.Plot(fig, ax)
 
 
@@ -337,6 +341,8 @@ def draw_scaling(condition_number: float = 100.0):
     right.set_xlabel("iteration t")
     right.set_ylabel("$f(x_t) - f^*$")
     right.legend(fontsize=8, loc="upper right")
+    left.set_title("100 steps on the bowl")
+    right.set_title("progress of both runs")
     return fig, artists
 
 
@@ -428,6 +434,8 @@ def draw_bias():
     right.set_xlabel("iteration t")
     right.set_ylabel("$f(x_t) - f^*$ (κ = 100)")
     right.legend(fontsize=7, loc="upper right")
+    left.set_title("the step for a constant gradient")
+    right.set_title("Adam on the bowl, with and without the correction")
     return fig, artists
 
 
@@ -505,6 +513,8 @@ def draw_reddi():
     right.set_xlabel("T")
     right.set_ylabel("average regret $R_T/T$")
     right.legend(fontsize=8, loc="upper right")
+    left.set_title("where Adam and AMSGrad go")
+    right.set_title("their average regret")
     return fig, artists
 
 

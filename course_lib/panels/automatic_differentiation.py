@@ -425,6 +425,7 @@ def cost_figure(dims, ratios: dict) -> plots.Plot:
     ax.set_xlabel("dimension d")
     ax.set_ylabel("time of ∇f / time of f")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the cost of a gradient, in evaluations of f")
     return plots.Plot(fig, ax)
 
 
@@ -444,8 +445,17 @@ def network_loss(theta, X, y):
 
 
 def network_gradient(theta, X, y):
-    """∇L(θ) of :func:`network_loss` by reverse mode: a drop-in ``grad`` for ``networks.train``."""
-    return ad.grad(network_loss)(theta, X, y)
+    """∇L(θ) of :func:`network_loss` by reverse mode: a drop-in ``grad`` for ``networks.train``.
+
+    Follows the finite-sum protocol of ``networks.train``: θ of shape (p,) gives (p,), a batch
+    of weight vectors (K, p) gives (K, p), row k the gradient at θ[k] (one reverse pass per
+    weight vector: the runs are independent, and training passes one).
+    """
+    theta = np.asarray(theta, dtype=float)
+    if theta.ndim == 1:
+        return ad.grad(network_loss)(theta, X, y)
+    rows = theta.reshape(-1, theta.shape[-1])
+    return np.stack([ad.grad(network_loss)(t, X, y) for t in rows]).reshape(theta.shape)
 
 
 def deep_network_loss(net: networks.ReLUNetwork, theta, X, y):

@@ -256,6 +256,8 @@ def line_fit_plot(size=None) -> LineFitPlot:
     surface_ax.set_xlabel("slope m")
     surface_ax.set_ylabel("intercept b")
     surface_ax.legend(fontsize="small", loc="lower right")
+    data_ax.set_title("the data, the closed form and GD's line")
+    surface_ax.set_title("the loss over (m, b) and the GD path")
     return LineFitPlot(fig, (data_ax, surface_ax), a)
 
 
@@ -273,6 +275,7 @@ def sweep_figure(learning_rates, measured, predicted, limit, steps) -> plots.Plo
     ax.set_xlabel("learning rate η")
     ax.set_ylabel(f"‖θ_T − θ*‖ after T = {steps} steps")
     ax.legend(fontsize="small", loc="upper left")
+    plots.title_axes(fig, "the distance after T steps, against η")
     return plots.Plot(fig, ax)
 
 

@@ -309,6 +309,7 @@ def circle_figure(reparametrized, trajectory, marks=None) -> plots.Plot:
     ax.set_xlabel("θ")
     ax.set_ylabel("g(θ)")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "f on the circle, and gradient descent on θ")
     return plots.Plot(fig, ax)
 
 
@@ -334,6 +335,9 @@ def dual_figure(A, b, radius, result, lam_star, labels) -> plots.Plot:
     right.set_ylabel("λ_t")
     left.legend(fontsize=8, loc="lower right")
     right.legend(fontsize=8)
+    plots.title_axes(
+        fig, "the dual function and the ascent iterates", "the multiplier along dual ascent"
+    )
     return plots.Plot(fig, right)
 
 
@@ -350,6 +354,9 @@ def radius_sweep_figure(radii, lam, lam_reference, norms, ls_norm) -> plots.Plot
         ax.legend(fontsize=8)
     left.set_ylabel("λ*")
     right.set_ylabel("||x*||")
+    plots.title_axes(
+        fig, "the multiplier against the radius", "the norm of the answer against the radius"
+    )
     return plots.Plot(fig, left)
 
 
@@ -426,6 +433,8 @@ def draw_constrained(radius: float = RADIUS):
     right.set_xlabel("ascent step t + 1")
     right.set_ylabel(f"multiplier λ_t (linear below {LAMBDA_LINEAR:g}, log above)")
     right.legend(fontsize=8, loc="upper left")
+    left.set_title("projected GD and dual ascent")
+    right.set_title("the multiplier of dual ascent")
     return fig, artists
 
 

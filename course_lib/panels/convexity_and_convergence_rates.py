@@ -408,6 +408,7 @@ def sandwich_figure(objective, x, direction, smoothness, strong_convexity, span=
     ax.legend(fontsize=8)
     plot = plots.Plot(fig, ax)
     plot.values = values
+    plots.title_axes(fig, "f along a line, between its two quadratic bounds")
     return plot
 
 
@@ -436,6 +437,7 @@ def bound_figure(measured: dict, bounds: dict, *, xscale="linear", ylabel="") ->
     ax.set_xlabel("iteration t")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=7)
+    plots.title_axes(fig, "measured curves and their bounds")
     return plots.Plot(fig, ax)
 
 
@@ -451,6 +453,7 @@ def horizon_figure(curves: dict) -> plots.Plot:
     ax.set_xlabel("horizon T")
     ax.set_ylabel("$f(\\bar x_T) - f^*$")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "SGD's mean gap against the horizon T")
     return plots.Plot(fig, ax)
 
 
@@ -504,6 +507,7 @@ def draw_rates():
         fontsize=8,
         bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.9},
     )
+    ax.set_title("the measured gap and its bounds")
     return fig, artists
 
 
@@ -604,6 +608,7 @@ def draw_sgd():
     ax.set_xlabel("step t")
     ax.set_ylabel(r"$\|w_t - w^*\|^2$")
     ax.legend(fontsize=8, loc="lower left")
+    ax.set_title("SGD: the measured error and its bounds")
     return fig, artists
 
 

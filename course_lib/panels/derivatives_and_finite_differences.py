@@ -245,7 +245,9 @@ def cost_figure(dims, counts: dict) -> plots.Plot:
 class EvaluationCounter:
     """Wrap a function of points (..., d) and count how many points it is evaluated at.
 
-    ``calls`` counts calls; ``points`` counts evaluations, a batch of shape (m, d) counting
+    ``rowwise=True`` says f maps a batch (m, d) row by row, so the derivatives skip the two
+    single-point calls with which they check an unknown function (and the count is theirs
+    alone). ``calls`` counts calls; ``points`` counts evaluations, a batch of shape (m, d) counting
     m (so a vectorised call on 2d stacked points counts 2d, as 2d separate calls would).
 
     Examples
@@ -256,13 +258,14 @@ class EvaluationCounter:
     (2, 6)
     """
 
-    def __init__(self, f):
+    def __init__(self, f, rowwise: bool = False):
         self.f = callable_arg(f, "f")
         self.calls = 0
         self.points = 0
         # counting does not change how f treats a batch: a known-vectorised f stays known,
-        # so the derivatives do not spend (and this does not count) check calls on it
-        self.rowwise = getattr(f, "rowwise", False)
+        # so the derivatives do not spend (and this does not count) check calls on it;
+        # rowwise=True declares a plain function vectorised (each row of a batch is a point)
+        self.rowwise = bool(rowwise) or getattr(f, "rowwise", False)
 
     def __call__(self, x):
         x = np.asarray(x, dtype=float)
@@ -354,6 +357,7 @@ def difference_figure(view: DifferenceView) -> DifferencePlot:
     }
     plot = DifferencePlot(fig, (left, right), errors, artists)
     plot.show(view)
+    left.set_ylabel("f(x)")
     return plot
 
 

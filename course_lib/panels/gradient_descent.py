@@ -303,6 +303,7 @@ def slope_figure(offsets, measured, exact, norm: float) -> plots.Plot:
     ax.set_ylabel("slope of f along u")
     ax.set_xticks(np.arange(-180, 181, 90))
     ax.legend(fontsize=8, loc="upper center")
+    plots.title_axes(fig, "the slope of f along u, against the turn from −∇f")
     return plots.Plot(fig, ax)
 
 
@@ -329,6 +330,9 @@ def one_step_figure(etas, change, norm: float, curvature: float) -> plots.Plot:
     right.set_xlabel("learning rate η")
     right.set_ylabel("|f(x − η∇f) − (f(x) − η‖∇f‖²)|")
     right.legend(fontsize=7, loc="upper left")
+    plots.title_axes(
+        fig, "one step along −∇f, and its Taylor models", "the error of the first-order model"
+    )
     return plots.Plot(fig, left)
 
 
@@ -351,6 +355,9 @@ def turn_figure(radii, turn, turn_predicted, gain, gain_predicted) -> plots.Plot
     right.set_xlabel("step length r")
     right.set_ylabel("extra decrease of the best direction")
     right.legend(fontsize=7, loc="upper left")
+    plots.title_axes(
+        fig, "how far the best direction turns from −∇f", "what the best direction gains"
+    )
     return plots.Plot(fig, left)
 
 
@@ -360,6 +367,7 @@ def paths_figure(objective, runs, labels, *, minimum: float = 0.0, bounds=None) 
     plots.contour_plot(objective, runs, labels, bounds=bounds, ax=left)
     named = [f"{label} ({run.status.item()})" for run, label in zip(runs, labels, strict=True)]
     plots.loss_curves(list(runs), named, minimum=minimum, ax=right)
+    plots.title_axes(fig, "the paths on the contours", "progress of each run")
     return plots.Plot(fig, left)
 
 
@@ -400,6 +408,9 @@ def flow_figure(objective, runs, labels, etas, errors, *, bounds=None) -> plots.
     right.xaxis.set_minor_formatter(NullFormatter())
     right.set_xticks(etas[::2], [f"{eta:g}" for eta in etas[::2]])
     right.legend(fontsize=8)
+    plots.title_axes(
+        fig, "gradient descent with shrinking steps", "the distance to the gradient flow"
+    )
     return plots.Plot(fig, left)
 
 
@@ -439,6 +450,7 @@ def draw_finite_step(objective=None, point=POINT):
     right.set_xlabel("angle of u from −∇f (degrees)")
     right.set_ylabel("change of f per unit length")
     right.legend(fontsize=7, loc="upper center")
+    right.set_title("change of f per unit length, every direction")
     return fig, a
 
 
@@ -528,6 +540,7 @@ def draw_descent(objective=None):
     losses = plots.loss_curves(
         np.ones(MAX_STEPS + 1), minimum=0.0, xlim=(0, MAX_STEPS), ylim=(1e-16, 1e5), ax=right
     )
+    plots.title_axes(fig, "the path on the contours", "progress of the run")
     return fig, {"objective": f, "contour": contour, "losses": losses}
 
 

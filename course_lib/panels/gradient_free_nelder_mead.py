@@ -556,6 +556,7 @@ def draw_simplex(function: str = "rosenbrock"):
     right.legend(fontsize=7)
     artists = {"view": view, "triangle": triangle, "here": here, "move": move, "zoom": zoom}
     artists.update(progress=progress, marker=marker, objective=objective, start=None, run=None)
+    right.set_title("progress of the best vertex")
     return fig, artists
 
 
@@ -698,6 +699,8 @@ def draw_dimension(sweep: DimensionSweep):
     right.set_ylabel("f − f*")
     right.legend(fontsize=7, loc="lower left")
     artists = {"cursor": cursor, "vline": vline, "lines": lines, "sweep": sweep}
+    left.set_title("evaluations to the tolerance, by dimension")
+    right.set_title("the stored runs at this d")
     return fig, artists
 
 

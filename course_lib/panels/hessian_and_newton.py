@@ -377,6 +377,7 @@ def critical_points_figure(names=tuple(SURFACES)) -> plots.Plot:
         ax.set_axis_off()
     handles = [Line2D([], [], ls="none", mec="w", label=k, **KIND_STYLE[k]) for k in KINDS]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize=9)
+    plots.title_axes(fig, "the critical points, by kind")
     return plots.Plot(fig, axes)
 
 
@@ -388,6 +389,7 @@ def quadratic_models_figure(objectives, titles) -> plots.Plot:
         _contours(ax, f, box, levels=15)
         _surface_axes(ax, title, box)
         ax.plot(0.0, 0.0, "o", color="k", ms=5)
+    plots.title_axes(fig, "the quadratic model")
     return plots.Plot(fig, axes)
 
 
@@ -409,6 +411,7 @@ def taylor_figure(objective, x, direction, steps, span: float = 1.5) -> plots.Pl
         errors, ["|f − m₁|", "|f − m₂|"], reference_orders=(2, 3), show_best=False, ax=right
     )
     right.set_xlabel("step t along v")
+    plots.title_axes(fig, "f along a line and its two Taylor models", "the errors of the models")
     return plots.Plot(fig, (left, right))
 
 
@@ -439,6 +442,7 @@ def error_figure(measured: dict, predicted: dict, *, ylabel="error ‖x_t − x*
     ax.set_xlabel("step t")
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the measured errors and their predictions")
     return plots.Plot(fig, ax)
 
 
@@ -464,6 +468,7 @@ def basins_figure(objective, axis_points, kinds: dict, table: CriticalPoints) ->
         _surface_axes(ax, f"{method}\n" + ", ".join(f"{v:.0%} {k}" for k, v in share.items()))
     patches = [Patch(color=c, label=f"ends at a {k}") for k, c in BASIN_COLORS.items()]
     fig.legend(handles=patches, loc="outside lower center", ncols=3, fontsize=9)
+    plots.title_axes(fig, "where each start ends")
     return plots.Plot(fig, axes)
 
 
@@ -511,6 +516,7 @@ def draw_explorer():
     art["nearest"] = ax.plot([], [], "o", mfc="none", mec="k", ms=18, mew=1.5, zorder=5)[0]
     art["point"] = ax.plot([], [], "o", color="k", ms=6, zorder=7)[0]
     fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=4, fontsize=8)
+    plots.title_axes(fig, "the surface explorer")
     return fig, art
 
 

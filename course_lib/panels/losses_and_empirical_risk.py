@@ -206,6 +206,7 @@ def surrogates_figure(z, curves: dict) -> plots.Plot:
     fig, ax = plots.new_figure()
     _draw_surrogates(ax, np.asarray(z, float), curves)
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the losses against the margin z")
     return plots.Plot(fig, ax)
 
 
@@ -235,6 +236,7 @@ def classifier_figure(points, y, weights: dict, *, flipped=None, box: float = BO
         ax.plot(*boundary_segment(w).T, "-", color=f"C{k + 1}", lw=2, label=label)
     _square_box(ax, box)
     ax.legend(fontsize=7, loc="upper left", framealpha=0.85)
+    plots.title_axes(fig, "the data and the decision boundaries")
     return plots.Plot(fig, ax)
 
 
@@ -246,6 +248,7 @@ def risk_along_line_figure(t, curves: dict) -> plots.Plot:
     ax.set_xlabel("t  (weights w + t·d)")
     ax.set_ylabel("empirical risk $\\hat R$")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the empirical risks along one line of weight space")
     return plots.Plot(fig, ax)
 
 
@@ -262,6 +265,7 @@ def risk_histogram_figure(fresh, risk: float, training: float, n: int) -> plots.
     ax.set_xlabel("empirical zero-one risk")
     ax.set_ylabel("number of data sets")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the empirical risk on fresh data sets")
     return plots.Plot(fig, ax)
 
 
@@ -275,6 +279,7 @@ def spread_figure(sizes, measured, predicted) -> plots.Plot:
     ax.set_xlabel("data set size n")
     ax.set_ylabel("std of $\\hat R_{0-1}(w)$")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the spread of the empirical risk against n")
     return plots.Plot(fig, ax)
 
 
@@ -288,6 +293,7 @@ def curves_figure(curves: dict, *, xlabel="gradient-descent step t", ylabel="") 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the curves along the run")
     return plots.Plot(fig, ax)
 
 
@@ -304,6 +310,7 @@ def separable_figure(trajectory) -> plots.Plot:
     right.set_yscale("log")
     right.set_xlabel("step t")
     right.set_ylabel("logistic risk $\\hat R(w_t)$")
+    plots.title_axes(fig, "the norm of w on separable data", "the logistic risk on separable data")
     return plots.Plot(fig, left)
 
 
@@ -333,6 +340,7 @@ def softmax_regions_figure(W, points, labels, names, *, resolution: int = 200) -
     ax.set_xlabel("petal length (standardised)")
     ax.set_ylabel("petal width (standardised)")
     ax.legend(fontsize=8, loc="upper left")
+    plots.title_axes(fig, "where softmax regression predicts each class")
     return plots.Plot(fig, ax)
 
 
@@ -379,6 +387,8 @@ def draw_classifier():
     right.set_ylabel("risk")
     right.legend(fontsize=7, loc="upper right")
     a["cache"] = {}
+    left.set_title("the training points and GD's boundary")
+    right.set_title("training and fresh risks")
     return fig, a
 
 

@@ -207,6 +207,7 @@ def rate_curve_figure(eigenvalues, learning_rates, betas, measured=None) -> plot
     _rate_levels(ax, eigenvalues)
     _format_rate_axes(ax)
     ax.legend(fontsize=7, loc="lower left")
+    plots.title_axes(fig, "the heavy ball's rate against β")
     return plots.Plot(fig, ax)
 
 
@@ -272,6 +273,7 @@ def rate_map_figure(eigenvalues, learning_rates, betas, measured=None) -> plots.
     ax.set_xlabel("momentum β")
     ax.set_ylabel("learning rate η")
     ax.legend(fontsize=7, loc="upper left")
+    plots.title_axes(fig, "the heavy ball's predicted rate over (β, η)")
     return plots.Plot(fig, ax)
 
 
@@ -387,6 +389,8 @@ def draw_momentum(condition_number: float = 100.0):
     artists.update(_rate_levels(right, f.eigenvalues))
     _format_rate_axes(right)
     right.legend(fontsize=7, loc="lower left")
+    left.set_title("the heavy ball and GD")
+    right.set_title("the rate per step against β")
     return fig, artists
 
 

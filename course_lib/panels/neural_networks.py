@@ -157,6 +157,8 @@ def elbows_figure(theta, x, y=None, *, ax=None) -> plots.Plot:
     ax.plot(kinks, forward(theta, kinks), "o", color="k", ms=5, label="kinks −bⱼ/wⱼ")
     ax.axhline(0.0, color="0.8", lw=0.8)
     ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
+    ax.set_title("a ReLU network: a sum of elbows")
     ax.legend(fontsize=8)
     return plots.Plot(fig, ax)
 
@@ -172,17 +174,20 @@ def error_figure(units, errors, labels, *, bound=None, ylabel="RMS error") -> pl
     ax.set_yscale("log")
     ax.set_xlabel("hidden units m")
     ax.set_ylabel(ylabel)
+    ax.set_title(f"{ylabel} against the number of hidden units")
     ax.legend(fontsize=8)
     return plots.Plot(fig, ax)
 
 
-def compare_figure(x, y, curves: dict, grid=None, *, xlabel="x") -> plots.Plot:
+def compare_figure(x, y, curves: dict, grid=None, *, xlabel="x", ylabel="y") -> plots.Plot:
     """Data points and fitted curves {label: values on ``grid``} (``grid`` defaults to x)."""
     fig, ax = plots.new_figure()
     ax.plot(x, y, ".", color="0.55", label="data")
     for label, values in curves.items():
         ax.plot(x if grid is None else grid, values, lw=2, label=label)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title("the data and the fitted curves")
     ax.legend(fontsize=8)
     return plots.Plot(fig, ax)
 
@@ -206,6 +211,8 @@ def draw_elbows(max_units: int = MAX_UNITS):
     left.set_xlim(-1.05, 1.05)
     left.set_ylim(*YLIM)
     left.set_xlabel("x")
+    left.set_ylabel("f(x)")
+    left.set_title("the best fit with m units and its elbows")
     left.legend(fontsize=7, loc="upper left")
 
     units = np.arange(1, max_units + 1)
@@ -220,6 +227,8 @@ def draw_elbows(max_units: int = MAX_UNITS):
     right.set_xscale("log", base=2)
     right.set_yscale("log")
     right.set_xlabel("hidden units m")
+    right.set_ylabel("RMS error of the best fit")
+    right.set_title("error against the number of units")
     right.legend(fontsize=7)
     artists = {"pieces": pieces, "fit": fit, "kinks": kinks, "marker": marker}
     artists.update(x=x, y=y, errors=errors)
@@ -300,6 +309,8 @@ def draw_training():
     left.set_xlim(-1.05, 1.05)
     left.set_ylim(*YLIM)
     left.set_xlabel("x")
+    left.set_ylabel("y, f(x)")
+    left.set_title("the data, the best grid fit and SGD's fit")
     left.legend(fontsize=7, loc="upper left")
 
     steps = MAX_EPOCHS * (N_TRAIN // BATCH_SIZE)
@@ -308,6 +319,7 @@ def draw_training():
     right.set_ylim(1e-3, 1e2)
     right.set_xlabel("SGD step")
     right.set_ylabel("loss L(θ) = mean squared error")
+    right.set_title("the SGD loss per step")
     floor = right.axhline(1.0, color="C2", ls="--", lw=1.5, label="best grid fit")
     right.axhline(NOISE**2, color="0.5", ls=":", lw=1, label="noise variance")
     right.legend(fontsize=7)

@@ -136,6 +136,7 @@ def paths_figure(objective, trajectories, labels, *, path_steps: int = 60) -> pl
     pairs = zip(trajectories, labels, strict=True)
     named = [f"{label} ({traj.status.item()})" for traj, label in pairs]
     plots.loss_curves(list(trajectories), named, minimum=fstar, ax=right)
+    plots.title_axes(fig, "the paths on the contours", "progress of each run")
     return plots.Plot(fig, left)
 
 
@@ -197,6 +198,7 @@ def draw_step_size(condition_number: float = 10.0):
     artists["ellipses"] = draw_bowl(right, f)
     (artists["path"],) = right.plot([], [], ".-", color="C2", ms=5, lw=1)
     artists["etas"] = etas[::5]  # the sweep: one batched run over the slider's range
+    right.set_title("60 steps from the same start")
     return fig, artists
 
 
@@ -249,6 +251,7 @@ def draw_line_search(condition_number: float = 10.0, max_iter: int = 100):
     )
     artists["losses"] = losses
     artists["max_iter"] = max_iter
+    left.set_title("the path of the line search")
     return fig, artists
 
 

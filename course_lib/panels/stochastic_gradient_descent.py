@@ -444,6 +444,7 @@ def variance_figure(batch_sizes, measured: dict, predicted: dict) -> plots.Plot:
     ax.set_xlabel("batch size B")
     ax.set_ylabel(r"$E\,\|g_B - \nabla L\|^2$")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the minibatch noise against the batch size")
     return plots.Plot(fig, ax)
 
 
@@ -471,6 +472,7 @@ def floor_figure(etas, measured: dict, exact, first_order) -> plots.Plot:
     ax.set_xlabel(r"learning rate $\eta$")
     ax.set_ylabel(r"mean of $L(\theta_t) - L^*$ (noise floor)")
     ax.legend(fontsize=8)
+    plots.title_axes(fig, "the noise floor against η")
     return plots.Plot(fig, ax)
 
 
@@ -521,6 +523,7 @@ def work_figure(sgd_gaps: dict, gd_gaps: dict, batch_size: int, floors=None) -> 
     ax.set_xlabel("work: single-example gradients computed")
     ax.set_ylabel(r"$L(\theta) - L^*$")
     ax.legend(fontsize=8, ncols=2)
+    plots.title_axes(fig, "progress against the work done")
     return plots.Plot(fig, ax)
 
 
@@ -534,6 +537,7 @@ def path_figure(objective, runs: dict, *, steps=None) -> plots.Plot:
         line.set_linewidth(0.8)
     ax.set_xlabel("slope m")
     ax.set_ylabel("intercept b")
+    plots.title_axes(fig, "SGD paths in the (m, b) plane")
     return plot
 
 
@@ -584,6 +588,7 @@ def draw_cloud_panel(theta=CLOUD_POINT, *, n: int = N):
     right.legend(fontsize=8, loc="lower left")
     artists = {"cloud": cloud, "circle": circle, "marker": marker}
     data = {"X": X, "y": y, "theta": np.asarray(theta, float), "full": full, "sigma2": sigma2}
+    right.set_title("minibatch noise against the batch size")
     return fig, artists, data
 
 

@@ -314,6 +314,125 @@ def _claims_11():
     assert 2.5 < ratios.min() and ratios.max() < 8.5, ratios  # "by 3 to 8"
 
 
+def _reddi_cycle(beta2, C, periods=100):
+    """The second moments (v₁, v₂, v₃) of Adam (β₁ = 0) after the gradients C, −1, −1 repeat."""
+    v, cycle = 0.0, []
+    for t in range(1, 3 * periods + 1):  # t = 1, 4, 7, ...: the gradient C
+        v = beta2 * v + (1 - beta2) * (C if t % 3 == 1 else -1.0) ** 2
+        cycle.append(v)
+    return np.array(cycle[-3:])
+
+
+def _claims_12():
+    from course_lib.adaptive import online_descent, reddi_gradient
+    from course_lib.panels.adaptive_methods import reddi_threshold
+
+    C, beta2 = 3.0, 0.1  # the demo's setting
+    v1, v2, v3 = _reddi_cycle(beta2, C)
+    _close(1.05, C / np.sqrt(v1), 0.01)  # the big step, damped
+    _close(1.7, v2, 0.02)
+    _close(1.1, v3, 0.03)
+    _close(0.76, 1 / np.sqrt(v2), 0.005)
+    _close(0.97, 1 / np.sqrt(v3), 0.005)
+    _close(1.73, 1 / np.sqrt(v2) + 1 / np.sqrt(v3), 0.005)
+    assert 1 / np.sqrt(v2) + 1 / np.sqrt(v3) > C / np.sqrt(v1)  # up outweighs down
+    # AMSGrad: the running maximum is v₁ at all three steps, the drift (C − 2)/√v₁ is positive
+    v_hat = np.maximum.accumulate(np.tile(_reddi_cycle(beta2, C), 5))[-3:]
+    np.testing.assert_array_equal(v_hat, v1)
+    assert (C - 2) / np.sqrt(v1) > 0
+    # the runs of the demo: Adam ends at the worst point +1, AMSGrad at the optimum −1
+    ends = [
+        float(
+            online_descent(
+                reddi_gradient,
+                [0.0],
+                0.5,
+                3000,
+                "adam",
+                betas=(0.0, beta2),
+                amsgrad=ams,
+                bounds=(-1, 1),
+            ).final[0]
+        )
+        for ams in (False, True)
+    ]
+    assert ends[0] > 0.99 and ends[1] < -0.98, ends
+
+    # the switch: the β₂ where C/√v₁ − 1/√v₂ − 1/√v₃ changes sign, by bisection on the cycle
+    def drift(b):
+        w1, w2, w3 = _reddi_cycle(b, C)
+        return C / np.sqrt(w1) - 1 / np.sqrt(w2) - 1 / np.sqrt(w3)
+
+    low, high = 0.0, 0.99
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (mid, high) if drift(mid) < 0 else (low, mid)
+    _close(0.47, low, 0.01)
+    _close(reddi_threshold(C), low, 1e-6)  # what lecture 12 measured
+
+
+def _claims_13():
+    def bound(gammas, mu, sigma_sq, r0):
+        """The recursion of Task 5, r ← (1 − γ_t μ) r + 2γ_t²σ², for K configurations at once."""
+        r = [np.broadcast_to(np.asarray(r0, dtype=float), np.shape(gammas)[1:])]
+        for gamma in gammas:
+            r.append((1 - gamma * mu) * r[-1] + 2 * gamma**2 * sigma_sq)
+        return np.array(r)
+
+    # a constant step settles where the contraction balances the noise: r = 2γσ²/μ
+    gamma, mu, sigma_sq = (
+        np.array([0.01, 0.05, 0.002]),
+        np.array([0.5, 0.2, 1.0]),
+        np.array([3.0, 1.0, 10.0]),
+    )
+    r = bound(np.tile(gamma, (20_000, 1)), mu, sigma_sq, 10.0)
+    np.testing.assert_allclose(r[-1], 2 * gamma * sigma_sq / mu, rtol=1e-9)
+    # σ² = 0 (the full gradient): it contracts all the way, (1 − γμ)^t
+    r = bound(np.full(2000, 0.05), 0.2, 0.0, 10.0)
+    np.testing.assert_allclose(r, 10.0 * 0.99 ** np.arange(2001), rtol=1e-12)
+    # γ_t = c/(t + a): with cμ > 1 the error is O(1/t) (t·r_t levels off), with cμ < 1 it is not
+    t = np.arange(200_000)
+    mu, sigma_sq, a = 0.5, 1.0, 40.0
+    c = np.array([4.0, 1.0])  # cμ = 2 and cμ = 0.5
+    r = bound(c / (t[:, None] + a), mu, sigma_sq, 4.0)
+    scaled = r[[20_000, 200_000]] * (np.array([20_000, 200_000])[:, None] + a)
+    assert scaled[1, 0] < 1.1 * scaled[0, 0]  # cμ > 1: t·r_t bounded
+    assert scaled[1, 1] > 2 * scaled[0, 1]  # cμ < 1: slower than 1/t
+    # the price: early on the decaying step is behind the constant step γ = c/a it starts at
+    decaying = bound(4.0 / (t[:200] + a), mu, sigma_sq, 4.0)
+    constant = bound(np.full(200, 4.0 / a), mu, sigma_sq, 4.0)
+    assert np.all(decaying[2:30] > constant[2:30])  # the same first step, then behind
+
+
+def _claims_14():
+    from course_lib import autodiff as ad
+    from course_lib import derivatives
+    from course_lib.panels.derivatives_and_finite_differences import EvaluationCounter
+
+    # centered differences: 2d evaluations, relative error about 1e-10 (the logistic loss of
+    # Task 4 on three data sets, against the closed-form gradient)
+    rng = np.random.default_rng(1403)
+    for n, d in [(50, 5), (200, 20), (100, 100)]:
+        X = rng.normal(size=(n, d))
+        y = np.where(rng.uniform(size=n) < 0.5, -1.0, 1.0)
+        w = rng.normal(size=d)
+        loss = EvaluationCounter(
+            lambda W, X=X, y=y: np.mean(np.logaddexp(0.0, -y * (W @ X.T)), axis=-1), rowwise=True
+        )
+        exact = -(X.T @ (y / (1.0 + np.exp(y * (X @ w))))) / n
+        error = np.abs(derivatives.gradient(loss, w) - exact).max() / np.abs(exact).max()
+        assert loss.points == 2 * d
+        assert 1e-11 < error < 1e-9, error  # "about 1e-10": within a factor 10
+    # the backward rule of C = AB: Ā = Ḡ Bᵀ and B̄ = Aᵀ Ḡ (what the engine computes), each a
+    # product with the 2nkm flops of the forward product
+    n, k, m = 6, 5, 4
+    A, B, G = rng.normal(size=(n, k)), rng.normal(size=(k, m)), rng.normal(size=(n, m))
+    np.testing.assert_allclose(ad.grad(lambda A_: ad.sum(G * (A_ @ B)))(A), G @ B.T, rtol=1e-12)
+    np.testing.assert_allclose(ad.grad(lambda B_: ad.sum(G * (A @ B_)))(B), A.T @ G, rtol=1e-12)
+    flops = {"forward": 2 * n * k * m, "G Bᵀ": 2 * n * m * k, "Aᵀ G": 2 * k * n * m}
+    _close(3, sum(flops.values()) / flops["forward"], 1e-12)
+
+
 # (exercise, grade_id of the model answer): (the quoted phrases that carry a number, recompute)
 CLAIMS = {
     ("01", "answer_cost"): (
@@ -408,6 +527,36 @@ CLAIMS = {
             "multiplies the work by 3 to 8",
         ],
         _claims_11,
+    ),
+    ("12", "answer"): (
+        [
+            "damped to about $1.05$ (for $C = 3$ and the demo's $\\beta_2 = 0.1$)",
+            "falls back to about $1.7$ and then $1.1$",
+            "$1/\\sqrt{v_2} + 1/\\sqrt{v_3} \\approx 0.76 + 0.97 = 1.73$",
+            "$(C - 2)/\\sqrt{\\hat v} > 0$",
+            "$\\beta_2 \\approx 0.47$ for $C = 3$",
+        ],
+        _claims_12,
+    ),
+    ("13", "answer"): (
+        [
+            "$r = 2\\gamma\\sigma^2/\\mu$",
+            "$\\sigma^2 = 0$ for the full gradient",
+            "$\\gamma_t = c/(t + a)$",
+            "rate $O(1/t)$",
+            "$c\\mu > 1$",
+        ],
+        _claims_13,
+    ),
+    ("14", "answer"): (
+        [
+            "centered differences need $2d$ evaluations of $f$ and are only\n"
+            "accurate to about $10^{-10}$",
+            "the backward rule of a matrix product,\nthe bulk of a network's work, is two products "
+            "of the same size",
+            "together cost $3$ times the forward pass",
+        ],
+        _claims_14,
     ),
 }
 

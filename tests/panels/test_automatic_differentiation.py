@@ -212,6 +212,17 @@ def test_the_engine_deep_network_matches_relunetwork_and_finite_differences():
     np.testing.assert_allclose(g, numerical, rtol=1e-6, atol=1e-8)
 
 
+def test_network_gradient_follows_the_finite_sum_protocol_on_a_batch_of_weights():
+    # networks.train checks its grad on a batch (K, p) of weight vectors: row k is ∇L(θ[k])
+    x = np.linspace(-1.0, 1.0, 12)
+    X, y = x[:, None], np.cos(2 * x)
+    thetas = np.stack([networks.init_params(4, seed=s) for s in (0, 1, 2)])
+    batched = lecture.network_gradient(thetas, X, y)
+    assert batched.shape == thetas.shape
+    for row, theta in zip(batched, thetas, strict=True):
+        np.testing.assert_allclose(row, networks.mse_gradient(theta, X, y), rtol=1e-11, atol=1e-13)
+
+
 def test_training_with_engine_gradients_follows_the_hand_written_run():
     x = np.linspace(-1.0, 1.0, 40)
     X, y = x[:, None], np.abs(x)

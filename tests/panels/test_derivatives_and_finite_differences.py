@@ -122,6 +122,17 @@ def test_numerical_gradient_costs_2d_evaluations_centered_and_d_plus_1_one_sided
     np.testing.assert_allclose(g, objective.gradient(np.full(d, 0.5)), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("d", [3, 40, 1000])
+def test_a_plain_function_declared_rowwise_costs_exactly_2d_evaluations(d):
+    # a plain function is checked by two single-point calls unless declared row by row
+    plain = L.EvaluationCounter(lambda X: X[..., 0])
+    D.gradient(plain, np.linspace(-1.0, 1.5, d))
+    declared = L.EvaluationCounter(lambda X: X[..., 0], rowwise=True)
+    g = D.gradient(declared, np.linspace(-1.0, 1.5, d))
+    assert declared.points == 2 * d and plain.points == 2 * d + 2
+    np.testing.assert_allclose(g, np.eye(d)[0], atol=1e-8)
+
+
 def test_evaluation_counter_rejects_a_non_callable():
     with pytest.raises(TypeError, match="f must be callable"):
         L.EvaluationCounter(3.0)
