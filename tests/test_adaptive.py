@@ -535,3 +535,17 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(adaptive, extraglobs={"np": np})
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_the_public_steps_take_lists_and_check_their_state():
+    state = {"sum": [0.0, 0.0]}  # lists, like every other public function of the course
+    w = adaptive.adagrad_step([0.0, 0.0], [2.0, -0.5], state, 1, 0.1, eps=0.0)
+    np.testing.assert_allclose(w, [-0.1, 0.1], rtol=1e-15)
+    np.testing.assert_allclose(state["sum"], [4.0, 0.25], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"state must hold the arrays \['m', 'v', 'v_max'\]"):
+        adaptive.adam_step(np.zeros(2), np.ones(2), {"m": np.zeros(2), "v": np.zeros(2)}, 1,
+                           0.1, amsgrad=True)  # fmt: skip
+    with pytest.raises(ValueError, match=r"state\['square_avg'\] \(3,\) do not broadcast"):
+        adaptive.rmsprop_step(np.zeros(2), np.ones(2), {"square_avg": np.zeros(3)}, 1, 0.1)
+    with pytest.raises(TypeError, match="t must be an integer"):
+        adaptive.reddi_gradient(np.zeros(1), 1.5)
