@@ -152,10 +152,10 @@ def gradient_noise_at_optimum(X, y, w_star) -> float:
 # --------------------------------------------------------------------------- deterministic bounds
 
 
-def _steps(t) -> np.ndarray:
-    t = as_float_array(t, "t")
+def _steps(t, name="t") -> np.ndarray:
+    t = as_float_array(t, name)
     if np.any(t < 0) or np.any(t != np.round(t)):
-        raise ValueError(f"t must hold non-negative whole step counts, got {t!r}")
+        raise ValueError(f"{name} must hold non-negative whole step counts, got {t!r}")
     return t
 
 
@@ -397,7 +397,7 @@ def sgd_convex_bound(steps, learning_rate, per_example_L, noise, distance_sq):
     >>> round(float(sgd_convex_bound(100, 0.1, 1.0, 0.0, 2.0)), 12)
     0.125
     """
-    T = _steps(steps)
+    T = _steps(steps, "steps")
     if np.any(T < 1):
         raise ValueError("steps must be at least 1")
     L = float(positive(per_example_L, "per_example_L"))
@@ -510,13 +510,13 @@ class ConvexityCheck:
     theta: float
 
 
-def _segments(low, high, dim, segments, thetas, seed):
+def _segments(low, high, dim, segments, thetas, seed, segments_name="segments"):
     lo = as_float_array(low, "low")
     hi = as_float_array(high, "high")
     if np.any(hi <= lo):
         raise ValueError("high must exceed low in every coordinate")
     d = positive_int(dim, "dim")
-    m = positive_int(segments, "segments")
+    m = positive_int(segments, segments_name)
     th = as_float_array(thetas, "thetas", ndim_min=1)
     if th.ndim != 1 or np.any((th < 0) | (th > 1)):
         raise ValueError("thetas must be a 1-D array of values in [0, 1]")
@@ -582,7 +582,8 @@ def set_convexity_check(contains, low, high, dim, *, points=4000, thetas=None, s
     """
     callable_arg(contains, "contains")
     default = np.linspace(0.1, 0.9, 9)
-    x, y, th = _segments(low, high, dim, points, default if thetas is None else thetas, seed)
+    th = default if thetas is None else thetas
+    x, y, th = _segments(low, high, dim, points, th, seed, segments_name="points")
     pool = np.concatenate([x, y])
     inside = pool[np.asarray(contains(pool), dtype=bool)]
     half = len(inside) // 2
