@@ -129,6 +129,8 @@ def adagrad_step(w, g, state, t, learning_rate, *, lr_decay=0.0, weight_decay=0.
     lr_decay = positive(lr_decay, "lr_decay", allow_zero=True)
     weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
     eps = positive(eps, "eps", allow_zero=True)
+    broadcast_together(w=w, learning_rate=learning_rate, lr_decay=lr_decay,
+                       weight_decay=weight_decay, eps=eps)  # fmt: skip
     return _adagrad_update(w, g, state, t, learning_rate, lr_decay, weight_decay, eps)
 
 
@@ -155,6 +157,8 @@ def rmsprop_step(
     alpha = in_unit_interval(alpha, "alpha")
     eps = positive(eps, "eps", allow_zero=True)
     weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
+    broadcast_together(w=w, learning_rate=learning_rate, alpha=alpha, eps=eps,
+                       weight_decay=weight_decay, momentum=momentum)  # fmt: skip
     return _rmsprop_update(w, g, state, t, learning_rate, alpha, eps, weight_decay, momentum)
 
 
@@ -198,6 +202,8 @@ def adam_step(
     weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
     decoupled = boolean(decoupled, "decoupled")
     bias_correction = _flags(bias_correction, "bias_correction")
+    broadcast_together(w=w, learning_rate=learning_rate, beta1=beta1, beta2=beta2, eps=eps,
+                       weight_decay=weight_decay, bias_correction=bias_correction)  # fmt: skip
     return _adam_update(
         w, g, state, t, learning_rate, beta1, beta2, eps, weight_decay, decoupled, amsgrad,
         bias_correction,
@@ -314,6 +320,7 @@ def _hyper(method, given: dict) -> dict:
 
 
 _ARRAYS = (
+    "initial_accumulator_value",
     "eps",
     "weight_decay",
     "lr_decay",
@@ -622,7 +629,7 @@ def _run_on_data(method, X, y, w0, learning_rate, given, options) -> Trajectory:
     if np.ndim(tol) != 0:
         raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
     positive(tol, "tol", allow_zero=True)
-    positive(o["divergence_factor"], "divergence_factor")
+    positive(number(o["divergence_factor"], "divergence_factor"), "divergence_factor")
     schedule_kw = o["schedule_kw"]
     if schedule_kw is not None and not isinstance(schedule_kw, dict):
         raise TypeError(f"schedule_kw must be a dict or None, got {type(schedule_kw).__name__}")

@@ -549,3 +549,14 @@ def test_the_public_steps_take_lists_and_check_their_state():
         adaptive.rmsprop_step(np.zeros(2), np.ones(2), {"square_avg": np.zeros(3)}, 1, 0.1)
     with pytest.raises(TypeError, match="t must be an integer"):
         adaptive.reddi_gradient(np.zeros(1), 1.5)
+
+
+def test_an_array_of_initial_accumulator_values_runs_one_configuration_each():
+    X, y = _data()
+    both = adaptive.adagrad(X, y, np.zeros(3), 0.1, initial_accumulator_value=[0.0, 0.5],
+                            batch_size=5, epochs=2)  # fmt: skip
+    for k, s0 in enumerate((0.0, 0.5)):  # before: the array broadcast against w's 3 coordinates
+        alone = adaptive.adagrad(X, y, np.zeros(3), 0.1, initial_accumulator_value=s0,
+                                 batch_size=5, epochs=2)  # fmt: skip
+        # the same numbers up to the last bit of a differently blocked matrix product
+        np.testing.assert_allclose(both.iterates[k], alone.iterates, rtol=1e-14, atol=1e-16)
