@@ -44,7 +44,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib._checks import as_float_array, boolean, callable_arg
+from course_lib._checks import as_float_array, boolean, broadcast_together, callable_arg
 
 __all__ = [
     "Dual",
@@ -767,7 +767,9 @@ def jvp(f: Callable, x, v):
     x = as_float_array(x, "x")
     v = as_float_array(v, "v")
     if v.shape[v.ndim - x.ndim :] != x.shape or v.ndim - x.ndim not in (0, 1):
-        raise ValueError(f"v must have shape {x.shape} or (k, *{x.shape}), got {v.shape}")
+        raise ValueError(
+            f"v must have shape {x.shape} (that of x) or (k, *{x.shape}), got {v.shape}"
+        )
     out = f(Dual(x, v))
     if not isinstance(out, Dual):  # f is constant in x
         value = as_float_array(out, "the value f returns")
@@ -853,6 +855,7 @@ def maximum(a, b):
     _one_mode(a, b)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         a, b = _as_tensor(a, "a"), _as_tensor(b, "b")
+        broadcast_together(a=a.value, b=b.value)
         share_a = (a.value > b.value) + 0.5 * (a.value == b.value)
         return Tensor._node(
             np.maximum(a.value, b.value),
@@ -865,6 +868,7 @@ def maximum(a, b):
         )
     if isinstance(a, Dual) or isinstance(b, Dual):
         va, vb = _value(a, "a"), _value(b, "b")
+        broadcast_together(a=va, b=vb)
         share_a = (va > vb) + 0.5 * (va == vb)
         dual = a if isinstance(a, Dual) else b
         return dual._binary(
@@ -873,7 +877,9 @@ def maximum(a, b):
             share_a if dual is a else 1.0 - share_a,
             1.0 - share_a if dual is a else share_a,
         )
-    return np.maximum(_value(a, "a"), _value(b, "b"))
+    va, vb = _value(a, "a"), _value(b, "b")
+    broadcast_together(a=va, b=vb)
+    return np.maximum(va, vb)
 
 
 def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - the name students expect
