@@ -626,6 +626,7 @@ NO_USER_ARGUMENTS = {
     "trajectory.iterate",  # the loop behind every method; called by the library, not users
 }  # fmt: skip
 
+WRONG_SHAPE = "a nested list of the wrong shape"
 BAD_VALUES = {
     "a string": "abc",
     "nan": float("nan"),
@@ -634,8 +635,28 @@ BAD_VALUES = {
 
 # (function, argument, bad value) combinations that are legitimately accepted.
 ACCEPTED = {
-    # an array of any shape is a valid batch for elementwise and broadcasting functions
-    ("*", "*", "a nested list of the wrong shape"): "elementwise",
+    # lectures 12-14: an array of another shape is a batch (one run or value per entry)
+    **{
+        (f"adaptive.{fn}", arg, WRONG_SHAPE): "hyper-parameter arrays: one run per entry"
+        for fn in ("adagrad", "rmsprop", "adam", "adamw", "adaptive_descent", "online_descent")
+        for arg in ("learning_rate", "eps", "weight_decay", "lr_decay",
+                    "initial_accumulator_value")
+    },  # fmt: skip
+    ("adaptive.online_descent", "x0", WRONG_SHAPE): "starts of shape (*batch, d), any d",
+    ("adaptive.reddi_gradient", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
+    ("adaptive.reddi_value", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
+    **{
+        (f"convergence.{fn}", arg, WRONG_SHAPE): "bounds are vectorised over t and constants"
+        for fn in ("gd_convex_bound", "nesterov_convex_bound", "gd_strongly_convex_bound",
+                   "gd_strongly_convex_gap_bound", "nesterov_strongly_convex_bound",
+                   "sgd_inverse_time_bound", "sgd_convex_bound")
+        for arg in ("t", "steps", "smoothness", "distance_sq", "noise")
+    },  # fmt: skip
+    **{
+        (f"autodiff.{fn}", "x", WRONG_SHAPE): "elementwise or a reduction: any shape"
+        for fn in ("exp", "log", "tanh", "sin", "cos", "relu", "sum", "mean",
+                   "forward_gradient")
+    },  # fmt: skip
     # inf/nan allowed by design: a diverging run evaluates the risk / step at inf
     ("descent.backtracking_step", "x", "nan"): "a diverging run",
     ("descent.backtracking_step", "g", "nan"): "a diverging run",
@@ -664,8 +685,21 @@ ACCEPTED = {
 }
 
 
+# Wrong shapes are swept for the modules of lectures 12-14 only. The older modules take
+# arrays of any shape wherever an entry of the table has one (most are batches, not all):
+# a run without this exemption (2026-12-04) found 68 cases there, 19 refused with an error
+# naming no argument (``float()`` of an array, a NumPy broadcasting error) and 49 accepted
+# (batches, mostly), left for a sweep of their own.
+WRONG_SHAPE_NOT_YET_SWEPT = {
+    "objectives", "derivatives", "descent", "stochastic", "curvature", "closed_form",
+    "constrained", "losses", "networks", "gradient_free", "trajectory",
+}  # fmt: skip
+
+
 def _accepted(name, arg, bad):
-    return (name, arg, bad) in ACCEPTED or ("*", "*", bad) in ACCEPTED
+    if bad == WRONG_SHAPE and name.split(".")[0] in WRONG_SHAPE_NOT_YET_SWEPT:
+        return True
+    return (name, arg, bad) in ACCEPTED
 
 
 def _cases():
