@@ -728,9 +728,7 @@ def _value(x, name: str = "operand"):
     if isinstance(x, Dual):
         return x.value
     if isinstance(x, Tensor):
-        raise TypeError(
-            f"{name}: cannot mix a Dual (forward mode) and a Tensor (reverse mode)"
-        )
+        raise TypeError(f"{name}: cannot mix a Dual (forward mode) and a Tensor (reverse mode)")
     return as_float_array(x, name, finite=False)
 
 

@@ -470,52 +470,116 @@ CALLS = {
     # ---- adaptive (lecture 12)
     "adaptive.adagrad_step": (
         adaptive.adagrad_step,
-        {"w": [1.0, 1.0], "g": [1.0, -2.0], "state": {"sum": np.zeros(2)}, "t": 1,
-         "learning_rate": 0.1, "lr_decay": 0.0, "weight_decay": 0.0, "eps": 1e-10},
-    ),  # fmt: skip
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"sum": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "lr_decay": 0.0,
+            "weight_decay": 0.0,
+            "eps": 1e-10,
+        },
+    ),
     "adaptive.rmsprop_step": (
         adaptive.rmsprop_step,
-        {"w": [1.0, 1.0], "g": [1.0, -2.0],
-         "state": {"square_avg": np.zeros(2), "velocity": np.zeros(2)}, "t": 1,
-         "learning_rate": 0.1, "alpha": 0.99, "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.5},
-    ),  # fmt: skip
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"square_avg": np.zeros(2), "velocity": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "alpha": 0.99,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "momentum": 0.5,
+        },
+    ),
     "adaptive.adam_step": (
         adaptive.adam_step,
-        {"w": [1.0, 1.0], "g": [1.0, -2.0],
-         "state": {"m": np.zeros(2), "v": np.zeros(2), "v_max": np.zeros(2)}, "t": 1,
-         "learning_rate": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.1,
-         "decoupled": False, "amsgrad": True, "bias_correction": True},
-    ),  # fmt: skip
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"m": np.zeros(2), "v": np.zeros(2), "v_max": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "eps": 1e-8,
+            "weight_decay": 0.1,
+            "decoupled": False,
+            "amsgrad": True,
+            "bias_correction": True,
+        },
+    ),
     "adaptive.adagrad": (
         adaptive.adagrad,
-        {"X": X2, "y": Y_REAL, "w0": [0.0, 0.0], "learning_rate": 0.1, "lr_decay": 0.0,
-         "weight_decay": 0.0, "initial_accumulator_value": 0.0, "eps": 1e-10,
-         **ADAPTIVE_OPTIONS},
-    ),  # fmt: skip
+        {
+            "X": X2,
+            "y": Y_REAL,
+            "w0": [0.0, 0.0],
+            "learning_rate": 0.1,
+            "lr_decay": 0.0,
+            "weight_decay": 0.0,
+            "initial_accumulator_value": 0.0,
+            "eps": 1e-10,
+            **ADAPTIVE_OPTIONS,
+        },
+    ),
     "adaptive.rmsprop": (
         adaptive.rmsprop,
-        {"X": X2, "y": Y_REAL, "w0": [0.0, 0.0], "learning_rate": 0.1, "alpha": 0.99,
-         "eps": 1e-8, "weight_decay": 0.0, "momentum": 0.0, **ADAPTIVE_OPTIONS},
-    ),  # fmt: skip
+        {
+            "X": X2,
+            "y": Y_REAL,
+            "w0": [0.0, 0.0],
+            "learning_rate": 0.1,
+            "alpha": 0.99,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "momentum": 0.0,
+            **ADAPTIVE_OPTIONS,
+        },
+    ),
     **{
         f"adaptive.{name}": (
             getattr(adaptive, name),
-            {"X": X2, "y": Y_REAL, "w0": [0.0, 0.0], "learning_rate": 0.1, **ADAM_HYPER,
-             **ADAPTIVE_OPTIONS},
+            {
+                "X": X2,
+                "y": Y_REAL,
+                "w0": [0.0, 0.0],
+                "learning_rate": 0.1,
+                **ADAM_HYPER,
+                **ADAPTIVE_OPTIONS,
+            },
         )
         for name in ("adam", "adamw")
-    },  # fmt: skip
+    },
     "adaptive.adaptive_descent": (
         adaptive.adaptive_descent,
-        {"objective": QUAD, "x0": [1.0, 1.0], "learning_rate": 0.1, "method": "adam",
-         "max_iter": 5, "tol": 1e-8, **ADAM_HYPER},
-    ),  # fmt: skip
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": 0.1,
+            "method": "adam",
+            "max_iter": 5,
+            "tol": 1e-8,
+            **ADAM_HYPER,
+        },
+    ),
     "adaptive.online_descent": (
         adaptive.online_descent,
-        {"gradient": adaptive.reddi_gradient, "x0": [0.0], "learning_rate": 0.5, "steps": 5,
-         "method": "adam", "value": adaptive.reddi_value, "bounds": (-1.0, 1.0),
-         "decay": "inverse_sqrt", **ADAM_HYPER},
-    ),  # fmt: skip
+        {
+            "gradient": adaptive.reddi_gradient,
+            "x0": [0.0],
+            "learning_rate": 0.5,
+            "steps": 5,
+            "method": "adam",
+            "value": adaptive.reddi_value,
+            "bounds": (-1.0, 1.0),
+            "decay": "inverse_sqrt",
+            **ADAM_HYPER,
+        },
+    ),
     "adaptive.reddi_gradient": (adaptive.reddi_gradient, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
     "adaptive.reddi_value": (adaptive.reddi_value, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
     # ---- convergence (lecture 13)
@@ -547,24 +611,45 @@ CALLS = {
     ),
     "convergence.nesterov_strongly_convex_bound": (
         convergence.nesterov_strongly_convex_bound,
-        {"t": [0.0, 1.0], "smoothness": 4.0, "strong_convexity": 1.0, "initial_gap": 1.0,
-         "distance_sq": 2.0},
-    ),  # fmt: skip
+        {
+            "t": [0.0, 1.0],
+            "smoothness": 4.0,
+            "strong_convexity": 1.0,
+            "initial_gap": 1.0,
+            "distance_sq": 2.0,
+        },
+    ),
     "convergence.sgd_distance_bound": (
         convergence.sgd_distance_bound,
-        {"learning_rates": [0.1, 0.1], "per_example_L": 5.0, "strong_convexity": 1.0,
-         "noise": 0.0, "distance_sq": 1.0},
-    ),  # fmt: skip
+        {
+            "learning_rates": [0.1, 0.1],
+            "per_example_L": 5.0,
+            "strong_convexity": 1.0,
+            "noise": 0.0,
+            "distance_sq": 1.0,
+        },
+    ),
     "convergence.sgd_inverse_time_bound": (
         convergence.sgd_inverse_time_bound,
-        {"t": [0.0, 10.0], "scale": 2.0, "offset": 10.0, "strong_convexity": 1.0, "noise": 1.0,
-         "distance_sq": 1.0},
-    ),  # fmt: skip
+        {
+            "t": [0.0, 10.0],
+            "scale": 2.0,
+            "offset": 10.0,
+            "strong_convexity": 1.0,
+            "noise": 1.0,
+            "distance_sq": 1.0,
+        },
+    ),
     "convergence.sgd_convex_bound": (
         convergence.sgd_convex_bound,
-        {"steps": 100, "learning_rate": 0.1, "per_example_L": 1.0, "noise": 0.0,
-         "distance_sq": 2.0},
-    ),  # fmt: skip
+        {
+            "steps": 100,
+            "learning_rate": 0.1,
+            "per_example_L": 1.0,
+            "noise": 0.0,
+            "distance_sq": 2.0,
+        },
+    ),
     "convergence.gradient_step_points": (
         convergence.gradient_step_points,
         {"objective": QUAD, "trajectory": RUN, "learning_rate": 0.2},
@@ -579,14 +664,29 @@ CALLS = {
     ),
     "convergence.convexity_check": (
         convergence.convexity_check,
-        {"f": _sq, "low": -1.0, "high": 1.0, "dim": 2, "segments": 50,
-         "thetas": [0.25, 0.5], "seed": 0, "tol": 1e-10},
-    ),  # fmt: skip
+        {
+            "f": _sq,
+            "low": -1.0,
+            "high": 1.0,
+            "dim": 2,
+            "segments": 50,
+            "thetas": [0.25, 0.5],
+            "seed": 0,
+            "tol": 1e-10,
+        },
+    ),
     "convergence.set_convexity_check": (
         convergence.set_convexity_check,
-        {"contains": lambda p: _sq(p) <= 1.0, "low": -1.0, "high": 1.0, "dim": 2,
-         "points": 200, "thetas": [0.5], "seed": 0},
-    ),  # fmt: skip
+        {
+            "contains": lambda p: _sq(p) <= 1.0,
+            "low": -1.0,
+            "high": 1.0,
+            "dim": 2,
+            "points": 200,
+            "thetas": [0.5],
+            "seed": 0,
+        },
+    ),
     "convergence.bregman_divergence": (
         convergence.bregman_divergence,
         {"objective": QUAD, "x": [0.0, 1.0], "y": [3.0, 0.0]},
@@ -639,24 +739,28 @@ ACCEPTED = {
     **{
         (f"adaptive.{fn}", arg, WRONG_SHAPE): "hyper-parameter arrays: one run per entry"
         for fn in ("adagrad", "rmsprop", "adam", "adamw", "adaptive_descent", "online_descent")
-        for arg in ("learning_rate", "eps", "weight_decay", "lr_decay",
-                    "initial_accumulator_value")
-    },  # fmt: skip
+        for arg in ("learning_rate", "eps", "weight_decay", "lr_decay", "initial_accumulator_value")
+    },
     ("adaptive.online_descent", "x0", WRONG_SHAPE): "starts of shape (*batch, d), any d",
     ("adaptive.reddi_gradient", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
     ("adaptive.reddi_value", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
     **{
         (f"convergence.{fn}", arg, WRONG_SHAPE): "bounds are vectorised over t and constants"
-        for fn in ("gd_convex_bound", "nesterov_convex_bound", "gd_strongly_convex_bound",
-                   "gd_strongly_convex_gap_bound", "nesterov_strongly_convex_bound",
-                   "sgd_inverse_time_bound", "sgd_convex_bound")
+        for fn in (
+            "gd_convex_bound",
+            "nesterov_convex_bound",
+            "gd_strongly_convex_bound",
+            "gd_strongly_convex_gap_bound",
+            "nesterov_strongly_convex_bound",
+            "sgd_inverse_time_bound",
+            "sgd_convex_bound",
+        )
         for arg in ("t", "steps", "smoothness", "distance_sq", "noise")
-    },  # fmt: skip
+    },
     **{
         (f"autodiff.{fn}", "x", WRONG_SHAPE): "elementwise or a reduction: any shape"
-        for fn in ("exp", "log", "tanh", "sin", "cos", "relu", "sum", "mean",
-                   "forward_gradient")
-    },  # fmt: skip
+        for fn in ("exp", "log", "tanh", "sin", "cos", "relu", "sum", "mean", "forward_gradient")
+    },
     # inf/nan allowed by design: a diverging run evaluates the risk / step at inf
     ("descent.backtracking_step", "x", "nan"): "a diverging run",
     ("descent.backtracking_step", "g", "nan"): "a diverging run",
