@@ -221,7 +221,7 @@ def finite_sum_callable(fun, name: str, w0, X, y, *, gradient: bool):
     try:
         batched = returned_array(fun(W, Xs, ys), name)
         singles = [returned_array(fun(w, Xs, ys), name) for w in W]
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, IndexError) as err:  # what a one-w function hits on a batch
         problem = f"it raised {type(err).__name__}: {err}"
     else:
         if batched.shape != out:

@@ -43,8 +43,11 @@ from course_lib._checks import (
     as_float_array,
     as_generator,
     as_points,
+    boolean,
+    broadcast_together,
     callable_arg,
     in_unit_interval,
+    number,
     one_of,
     positive,
     positive_int,
@@ -121,11 +124,14 @@ def adagrad_step(w, g, state, t, learning_rate, *, lr_decay=0.0, weight_decay=0.
     >>> adagrad_step(np.zeros(2), np.array([2.0, -0.5]), state, 1, 0.1, eps=0.0)
     array([-0.1,  0.1])
     """
-    if np.any(weight_decay):
-        g = g + weight_decay * w
-    eta = learning_rate / (1.0 + (t - 1) * lr_decay)
-    state["sum"] = state["sum"] + g * g
-    return w - eta * (g / (np.sqrt(state["sum"]) + eps))
+    w, g, state = _step_arrays(w, g, state, ("sum",))
+    t, learning_rate = positive_int(t, "t"), positive(learning_rate, "learning_rate")
+    lr_decay = positive(lr_decay, "lr_decay", allow_zero=True)
+    weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
+    eps = positive(eps, "eps", allow_zero=True)
+    broadcast_together(w=w, learning_rate=learning_rate, lr_decay=lr_decay,
+                       weight_decay=weight_decay, eps=eps)  # fmt: skip
+    return _adagrad_update(w, g, state, t, learning_rate, lr_decay, weight_decay, eps)
 
 
 def rmsprop_step(
@@ -143,14 +149,17 @@ def rmsprop_step(
     >>> rmsprop_step(np.zeros(1), np.array([2.0]), state, 1, 0.1, alpha=0.75, eps=0.0)
     array([-0.2])
     """
-    if np.any(weight_decay):
-        g = g + weight_decay * w
-    state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * (g * g)
-    scaled = g / (np.sqrt(state["square_avg"]) + eps)
-    if np.any(momentum):
-        state["velocity"] = momentum * state["velocity"] + scaled
-        scaled = state["velocity"]
-    return w - learning_rate * scaled
+    momentum = in_unit_interval(momentum, "momentum")
+    w, g, state = _step_arrays(
+        w, g, state, ("square_avg", "velocity") if np.any(momentum) else ("square_avg",)
+    )
+    t, learning_rate = positive_int(t, "t"), positive(learning_rate, "learning_rate")
+    alpha = in_unit_interval(alpha, "alpha")
+    eps = positive(eps, "eps", allow_zero=True)
+    weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
+    broadcast_together(w=w, learning_rate=learning_rate, alpha=alpha, eps=eps,
+                       weight_decay=weight_decay, momentum=momentum)  # fmt: skip
+    return _rmsprop_update(w, g, state, t, learning_rate, alpha, eps, weight_decay, momentum)
 
 
 def adam_step(
@@ -185,6 +194,72 @@ def adam_step(
     >>> adam_step(np.zeros(2), np.array([3.0, -1e-3]), state, 1, 0.1, eps=0.0)  # ±η at t = 1
     array([-0.1,  0.1])
     """
+    amsgrad = boolean(amsgrad, "amsgrad")
+    w, g, state = _step_arrays(w, g, state, ("m", "v", "v_max") if amsgrad else ("m", "v"))
+    t, learning_rate = positive_int(t, "t"), positive(learning_rate, "learning_rate")
+    beta1, beta2 = in_unit_interval(beta1, "beta1"), in_unit_interval(beta2, "beta2")
+    eps = positive(eps, "eps", allow_zero=True)
+    weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
+    decoupled = boolean(decoupled, "decoupled")
+    bias_correction = _flags(bias_correction, "bias_correction")
+    broadcast_together(w=w, learning_rate=learning_rate, beta1=beta1, beta2=beta2, eps=eps,
+                       weight_decay=weight_decay, bias_correction=bias_correction)  # fmt: skip
+    return _adam_update(
+        w, g, state, t, learning_rate, beta1, beta2, eps, weight_decay, decoupled, amsgrad,
+        bias_correction,
+    )  # fmt: skip
+
+
+def _step_arrays(w, g, state, keys):
+    """w, g and the state arrays of a public step, checked: finite, shapes broadcasting."""
+    w = as_float_array(w, "w", ndim_min=1)
+    g = as_float_array(g, "g", ndim_min=1)
+    if not isinstance(state, dict):
+        raise TypeError(
+            f"state must be a dict holding the arrays {list(keys)}, got {type(state).__name__}"
+        )
+    missing = [k for k in keys if k not in state]
+    if missing:
+        raise ValueError(f"state must hold the arrays {list(keys)}; missing {missing}")
+    arrays = {k: as_float_array(state[k], f"state[{k!r}]") for k in keys}
+    broadcast_together(w=w, g=g, **{f"state[{k!r}]": v for k, v in arrays.items()})
+    state.update(arrays)
+    return w, g, state
+
+
+def _flags(value, name):
+    """True/False, or an array of them (one per run)."""
+    if isinstance(value, (str, bytes)) or np.asarray(value).dtype != bool:
+        raise TypeError(f"{name} must be True or False (or an array of them), got {value!r}")
+    return value if np.ndim(value) == 0 else np.asarray(value, dtype=bool)
+
+
+# The update kernels: no checks (the methods check their arguments once, not every step).
+
+
+def _adagrad_update(w, g, state, t, learning_rate, lr_decay, weight_decay, eps):
+    if np.any(weight_decay):
+        g = g + weight_decay * w
+    eta = learning_rate / (1.0 + (t - 1) * lr_decay)
+    state["sum"] = state["sum"] + g * g
+    return w - eta * (g / (np.sqrt(state["sum"]) + eps))
+
+
+def _rmsprop_update(w, g, state, t, learning_rate, alpha, eps, weight_decay, momentum):
+    if np.any(weight_decay):
+        g = g + weight_decay * w
+    state["square_avg"] = alpha * state["square_avg"] + (1 - alpha) * (g * g)
+    scaled = g / (np.sqrt(state["square_avg"]) + eps)
+    if np.any(momentum):
+        state["velocity"] = momentum * state["velocity"] + scaled
+        scaled = state["velocity"]
+    return w - learning_rate * scaled
+
+
+def _adam_update(
+    w, g, state, t, learning_rate, beta1, beta2, eps, weight_decay, decoupled, amsgrad,
+    bias_correction,
+):  # fmt: skip
     if np.any(weight_decay):
         if decoupled:
             w = w * (1 - learning_rate * weight_decay)
@@ -245,6 +320,7 @@ def _hyper(method, given: dict) -> dict:
 
 
 _ARRAYS = (
+    "initial_accumulator_value",
     "eps",
     "weight_decay",
     "lr_decay",
@@ -288,10 +364,9 @@ def _rule(method, hyper):
             return {"sum": np.broadcast_to(col["initial_accumulator_value"], w.shape).copy()}
 
         def update(w, g, state, t, eta):
-            return adagrad_step(
-                w, g, state, t, eta,
-                lr_decay=col["lr_decay"], weight_decay=col["weight_decay"], eps=col["eps"],
-            )  # fmt: skip
+            return _adagrad_update(
+                w, g, state, t, eta, col["lr_decay"], col["weight_decay"], col["eps"]
+            )
 
     elif method == "rmsprop":
 
@@ -299,9 +374,9 @@ def _rule(method, hyper):
             return {"square_avg": np.zeros_like(w), "velocity": np.zeros_like(w)}
 
         def update(w, g, state, t, eta):
-            return rmsprop_step(
-                w, g, state, t, eta, alpha=col["alpha"], eps=col["eps"],
-                weight_decay=col["weight_decay"], momentum=col["momentum"],
+            return _rmsprop_update(
+                w, g, state, t, eta, col["alpha"], col["eps"], col["weight_decay"],
+                col["momentum"],
             )  # fmt: skip
 
     else:
@@ -310,10 +385,9 @@ def _rule(method, hyper):
             return {"m": np.zeros_like(w), "v": np.zeros_like(w), "v_max": np.zeros_like(w)}
 
         def update(w, g, state, t, eta):
-            return adam_step(
-                w, g, state, t, eta, beta1=col["beta1"], beta2=col["beta2"], eps=col["eps"],
-                weight_decay=col["weight_decay"], decoupled=method == "adamw",
-                amsgrad=col["amsgrad"], bias_correction=col["bias_correction"],
+            return _adam_update(
+                w, g, state, t, eta, col["beta1"], col["beta2"], col["eps"],
+                col["weight_decay"], method == "adamw", col["amsgrad"], col["bias_correction"],
             )  # fmt: skip
 
     return init, update
@@ -549,12 +623,13 @@ def _run_on_data(method, X, y, w0, learning_rate, given, options) -> Trajectory:
     b = _batch_size(o["batch_size"], n)
     epochs = positive_int(o["epochs"], "epochs")
     one_of(o["record"], "record", ("epoch", "step"))
+    boolean(o["replace"], "replace")
     loss, grad = callable_arg(o["loss"], "loss"), callable_arg(o["grad"], "grad")
     tol = o["tol"]
     if np.ndim(tol) != 0:
         raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
     positive(tol, "tol", allow_zero=True)
-    positive(o["divergence_factor"], "divergence_factor")
+    positive(number(o["divergence_factor"], "divergence_factor"), "divergence_factor")
     schedule_kw = o["schedule_kw"]
     if schedule_kw is not None and not isinstance(schedule_kw, dict):
         raise TypeError(f"schedule_kw must be a dict or None, got {type(schedule_kw).__name__}")
@@ -824,11 +899,16 @@ def reddi_gradient(x, t, C=REDDI_C):
     >>> [float(reddi_gradient(np.zeros(1), t)[0]) for t in (1, 2, 3, 4)]
     [3.0, -1.0, -1.0, 3.0]
     """
-    x = np.asarray(x, float)
-    return np.full(x.shape, float(C) if t % 3 == 1 else -1.0)
+    x, t, C = _reddi_arguments(x, t, C)
+    return np.full(x.shape, C if t % 3 == 1 else -1.0)
 
 
 def reddi_value(x, t, C=REDDI_C):
     """f_t(x) of Reddi et al.'s example, summed over the coordinates: Cx or −x (lecture 12)."""
-    x = np.asarray(x, float)
-    return (float(C) if t % 3 == 1 else -1.0) * x.sum(axis=-1)
+    x, t, C = _reddi_arguments(x, t, C)
+    return (C if t % 3 == 1 else -1.0) * x.sum(axis=-1)
+
+
+def _reddi_arguments(x, t, C):
+    """x (finite, at least 1-D), the step t ≥ 1 and the constant C, checked and named."""
+    return as_float_array(x, "x", ndim_min=1), positive_int(t, "t"), number(C, "C")

@@ -44,7 +44,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib._checks import as_float_array, callable_arg
+from course_lib._checks import as_float_array, boolean, broadcast_together, callable_arg
 
 __all__ = [
     "Dual",
@@ -88,8 +88,19 @@ def unbroadcast(g, shape):
     >>> float(unbroadcast(np.ones(5), ()))
     5.0
     """
+    g = as_float_array(g, "g", finite=False)  # an adjoint may be inf/nan: summed as it is
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or any(
+        isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0 for n in shape
+    ):
+        raise TypeError(f"shape must be a tuple of non-negative integers, got {shape!r}")
+    return _unbroadcast(g, tuple(int(n) for n in shape))
+
+
+def _unbroadcast(g, shape: tuple):
+    """:func:`unbroadcast` without the checks, for the VJPs (shape is an operand's shape)."""
     g = np.asarray(g, dtype=float)
-    shape = tuple(shape)
     added = g.ndim - len(shape)
     if added < 0:
         raise ValueError(f"g of shape {g.shape} cannot come from broadcasting shape {shape}")
@@ -132,9 +143,15 @@ def _check_exponent(p):
 
 
 def _check_matmul(a, b):
-    if not (1 <= np.ndim(a) <= 2 and 1 <= np.ndim(b) <= 2):
+    for name, operand in (("a", a), ("b", b)):
+        if not 1 <= np.ndim(operand) <= 2:
+            raise ValueError(
+                f"matmul takes vectors and matrices: {name} must be 1-D or 2-D, got shape "
+                f"{np.shape(operand)}"
+            )
+    if np.shape(a)[-1] != np.shape(b)[0]:
         raise ValueError(
-            "matmul takes vectors and matrices (1-D or 2-D operands), got shapes "
+            f"the last axis of a must match the first axis of b in a @ b, got shapes "
             f"{np.shape(a)} and {np.shape(b)}"
         )
 
@@ -223,7 +240,7 @@ class Tensor:
             a.value + b.value,
             "+",
             (a, b),
-            (lambda g: unbroadcast(g, a.shape), lambda g: unbroadcast(g, b.shape)),
+            (lambda g: _unbroadcast(g, a.shape), lambda g: _unbroadcast(g, b.shape)),
         )
 
     def __radd__(self, other):
@@ -235,7 +252,7 @@ class Tensor:
             a.value - b.value,
             "−",
             (a, b),
-            (lambda g: unbroadcast(g, a.shape), lambda g: unbroadcast(-g, b.shape)),
+            (lambda g: _unbroadcast(g, a.shape), lambda g: _unbroadcast(-g, b.shape)),
         )
 
     def __rsub__(self, other):
@@ -251,8 +268,8 @@ class Tensor:
             "×",
             (a, b),
             (
-                lambda g: unbroadcast(g * b.value, a.shape),
-                lambda g: unbroadcast(g * a.value, b.shape),
+                lambda g: _unbroadcast(g * b.value, a.shape),
+                lambda g: _unbroadcast(g * a.value, b.shape),
             ),
         )
 
@@ -266,8 +283,8 @@ class Tensor:
             "÷",
             (a, b),
             (
-                lambda g: unbroadcast(g / b.value, a.shape),
-                lambda g: unbroadcast(-g * a.value / b.value**2, b.shape),
+                lambda g: _unbroadcast(g / b.value, a.shape),
+                lambda g: _unbroadcast(-g * a.value / b.value**2, b.shape),
             ),
         )
 
@@ -280,7 +297,7 @@ class Tensor:
             a.value**p,
             f"^{p:g}" if isinstance(p, float) else "^p",
             (a,),
-            (lambda g: unbroadcast(g * p * a.value ** (p - 1), a.shape),),
+            (lambda g: _unbroadcast(g * p * a.value ** (p - 1), a.shape),),
         )
 
     def __matmul__(self, other):
@@ -351,15 +368,13 @@ def _basic(index) -> bool:
     )
 
 
-def _as_tensor(value) -> Tensor:
+def _as_tensor(value, name: str = "operand") -> Tensor:
     """A Tensor as is; a constant (number or array) as a leaf no gradient flows to."""
     if isinstance(value, Tensor):
         return value
     if isinstance(value, Dual):
-        raise TypeError("cannot mix a Tensor (reverse mode) and a Dual (forward mode)")
-    leaf = Tensor(value)
-    leaf.op = "const"
-    return leaf
+        raise TypeError(f"{name}: cannot mix a Tensor (reverse mode) and a Dual (forward mode)")
+    return Tensor._node(as_float_array(value, name, finite=False), "const", (), ())
 
 
 def _reduce(a: Tensor, axis, keepdims: bool, op: str, average: bool) -> Tensor:
@@ -433,6 +448,18 @@ def propagate(node: Tensor) -> None:
 
     ū += v̄ ∂v/∂u for each parent u of v = node (the chain rule, summed over users).
     """
+    if not isinstance(node, Tensor):
+        raise TypeError(f"node must be a Tensor, got {type(node).__name__}")
+    if node.grad is None:
+        raise ValueError(
+            "node.grad is None: the node's adjoint must be known before it is pushed to its "
+            "parents (backward sets it, users first)"
+        )
+    _push(node)
+
+
+def _push(node: Tensor) -> None:
+    """:func:`propagate` without the checks (the sweep of :func:`backward`)."""
     for parent, vjp in zip(node.parents, node.vjps, strict=True):
         if parent.op == "const":  # no gradient flows to a constant: skip its VJP
             continue
@@ -469,7 +496,8 @@ def backward(output: Tensor, seed=None) -> None:
         node.grad = None  # not known yet: the first share a node receives starts its sum
     output.grad = seed
     for node in reversed(order):
-        propagate(node)
+        if node.grad is not None:  # a constant leaf receives no adjoint and has no parents
+            _push(node)
 
 
 def value_and_grad(f: Callable, argnums=0) -> Callable:
@@ -695,13 +723,13 @@ class Dual:
         return self._unary(np.maximum(self.value, 0.0), (self.value > 0).astype(float))
 
 
-def _value(x):
-    """The value of a Dual, or a constant as an array."""
+def _value(x, name: str = "operand"):
+    """The value of a Dual, or a constant as an array (``name`` says which in errors)."""
     if isinstance(x, Dual):
         return x.value
     if isinstance(x, Tensor):
-        raise TypeError("cannot mix a Dual (forward mode) and a Tensor (reverse mode)")
-    return as_float_array(x, "operand", finite=False)
+        raise TypeError(f"{name}: cannot mix a Dual (forward mode) and a Tensor (reverse mode)")
+    return as_float_array(x, name, finite=False)
 
 
 def _as_dual(x):
@@ -737,7 +765,9 @@ def jvp(f: Callable, x, v):
     x = as_float_array(x, "x")
     v = as_float_array(v, "v")
     if v.shape[v.ndim - x.ndim :] != x.shape or v.ndim - x.ndim not in (0, 1):
-        raise ValueError(f"v must have shape {x.shape} or (k, *{x.shape}), got {v.shape}")
+        raise ValueError(
+            f"v must have shape {x.shape} (that of x) or (k, *{x.shape}), got {v.shape}"
+        )
     out = f(Dual(x, v))
     if not isinstance(out, Dual):  # f is constant in x
         value = as_float_array(out, "the value f returns")
@@ -820,20 +850,23 @@ def maximum(a, b):
     >>> a.grad.tolist(), b.grad.tolist()
     ([0.0, 1.0, 0.5], [1.0, 0.0, 0.5])
     """
+    _one_mode(a, b)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        a, b = _as_tensor(a), _as_tensor(b)
+        a, b = _as_tensor(a, "a"), _as_tensor(b, "b")
+        broadcast_together(a=a.value, b=b.value)
         share_a = (a.value > b.value) + 0.5 * (a.value == b.value)
         return Tensor._node(
             np.maximum(a.value, b.value),
             "max",
             (a, b),
             (
-                lambda g: unbroadcast(g * share_a, a.shape),
-                lambda g: unbroadcast(g * (1.0 - share_a), b.shape),
+                lambda g: _unbroadcast(g * share_a, a.shape),
+                lambda g: _unbroadcast(g * (1.0 - share_a), b.shape),
             ),
         )
     if isinstance(a, Dual) or isinstance(b, Dual):
-        va, vb = _value(a), _value(b)
+        va, vb = _value(a, "a"), _value(b, "b")
+        broadcast_together(a=va, b=vb)
         share_a = (va > vb) + 0.5 * (va == vb)
         dual = a if isinstance(a, Dual) else b
         return dual._binary(
@@ -842,7 +875,9 @@ def maximum(a, b):
             share_a if dual is a else 1.0 - share_a,
             1.0 - share_a if dual is a else share_a,
         )
-    return np.maximum(_value(a), _value(b))
+    va, vb = _value(a, "a"), _value(b, "b")
+    broadcast_together(a=va, b=vb)
+    return np.maximum(va, vb)
 
 
 def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - the name students expect
@@ -855,6 +890,7 @@ def sum(x, axis=None, keepdims: bool = False):  # noqa: A001 - the name students
     >>> x.grad.tolist()
     [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
     """
+    keepdims = boolean(keepdims, "keepdims")
     if isinstance(x, Tensor):
         return _reduce(x, axis, keepdims, "Σ", False)
     if isinstance(x, Dual):
@@ -874,9 +910,12 @@ def mean(x, axis=None, keepdims: bool = False):
     >>> float(mean(np.array([1.0, 2.0, 6.0])))
     3.0
     """
+    keepdims = boolean(keepdims, "keepdims")
     if isinstance(x, Tensor):
         return _reduce(x, axis, keepdims, "mean", True)
-    shape = x.shape if isinstance(x, Dual) else np.shape(x)
+    if not isinstance(x, Dual):
+        x = as_float_array(x, "x", finite=False)
+    shape = x.shape
     axes = _negative_axes(axis, len(shape))
     count = int(np.prod([shape[ax] for ax in axes])) if axes else 1
     return sum(x, axis=axis, keepdims=keepdims) / count
@@ -892,10 +931,11 @@ def matmul(a, b):
     >>> A.grad.tolist()
     [[1.0, -1.0], [1.0, -1.0]]
     """
+    _one_mode(a, b)
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        return _matmul_tensors(_as_tensor(a), _as_tensor(b))
+        return _matmul_tensors(_as_tensor(a, "a"), _as_tensor(b, "b"))
     if isinstance(a, Dual) or isinstance(b, Dual):  # (a @ b)˙ = ȧ @ b + a @ ḃ
-        va, vb = _value(a), _value(b)
+        va, vb = _value(a, "a"), _value(b, "b")
         _check_matmul(va, vb)
         vectors = (va.ndim == 1, vb.ndim == 1)
         t = 0.0
@@ -904,9 +944,19 @@ def matmul(a, b):
         if isinstance(b, Dual):
             t = t + _product(va, b.tangent, *vectors)
         return Dual._make(va @ vb, t)
-    va, vb = _value(a), _value(b)
+    va, vb = _value(a, "a"), _value(b, "b")
     _check_matmul(va, vb)
     return va @ vb
+
+
+def _one_mode(a, b):
+    """Refuse a Tensor with a Dual: reverse and forward mode do not mix."""
+    kinds = {type(a).__name__, type(b).__name__}
+    if {"Tensor", "Dual"} <= kinds:
+        raise TypeError(
+            f"a and b cannot mix a Tensor (reverse mode) and a Dual (forward mode), got "
+            f"{type(a).__name__} and {type(b).__name__}"
+        )
 
 
 def _product(left, right, left_vector: bool, right_vector: bool):

@@ -40,7 +40,9 @@ from course_lib._checks import (
     as_float_array,
     as_generator,
     as_points,
+    broadcast_together,
     callable_arg,
+    number,
     positive,
     positive_int,
 )
@@ -145,23 +147,30 @@ def gradient_noise_at_optimum(X, y, w_star) -> float:
     >>> gradient_noise_at_optimum(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), [0.0])
     1.0
     """
-    g = per_example_gradients(as_float_array(w_star, "w_star", ndim_min=1), X, y)
+    X, y = as_dataset(X, y)
+    w_star = as_float_array(w_star, "w_star", ndim_min=1)
+    if w_star.shape != (X.shape[1],):
+        raise ValueError(
+            f"w_star must have shape ({X.shape[1]},) to match X {X.shape}, got {w_star.shape}"
+        )
+    g = per_example_gradients(w_star, X, y)
     return float(np.mean(np.sum(g * g, axis=1)))
 
 
 # --------------------------------------------------------------------------- deterministic bounds
 
 
-def _steps(t) -> np.ndarray:
-    t = as_float_array(t, "t")
+def _steps(t, name="t") -> np.ndarray:
+    t = as_float_array(t, name)
     if np.any(t < 0) or np.any(t != np.round(t)):
-        raise ValueError(f"t must hold non-negative whole step counts, got {t!r}")
+        raise ValueError(f"{name} must hold non-negative whole step counts, got {t!r}")
     return t
 
 
 def _ratio(smoothness, strong_convexity) -> np.ndarray:
     L = positive(smoothness, "smoothness")
     mu = positive(strong_convexity, "strong_convexity", allow_zero=True)
+    broadcast_together(smoothness=L, strong_convexity=mu)
     if np.any(mu > L):
         raise ValueError(f"strong_convexity μ must not exceed smoothness L, got μ={mu!r}, L={L!r}")
     return mu / L
@@ -195,6 +204,7 @@ def gd_convex_bound(t, smoothness, distance_sq):
     t = _steps(t)
     L = positive(smoothness, "smoothness")
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(t=t, smoothness=L, distance_sq=R2)
     return (L * R2 / (2 * np.maximum(t, 1)))[()]
 
 
@@ -213,6 +223,7 @@ def gd_strongly_convex_bound(t, smoothness, strong_convexity, distance_sq):
     t = _steps(t)
     q = _ratio(smoothness, strong_convexity)
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(t=t, smoothness=smoothness, strong_convexity=q, distance_sq=R2)
     return ((1 - q) ** t * R2)[()]
 
 
@@ -231,6 +242,7 @@ def gd_strongly_convex_gap_bound(t, smoothness, strong_convexity, initial_gap):
     t = _steps(t)
     q = _ratio(smoothness, strong_convexity)
     gap0 = positive(initial_gap, "initial_gap", allow_zero=True)
+    broadcast_together(t=t, smoothness=smoothness, strong_convexity=q, initial_gap=gap0)
     return ((1 - q) ** t * gap0)[()]
 
 
@@ -251,6 +263,7 @@ def nesterov_convex_bound(t, smoothness, distance_sq):
     t = _steps(t)
     L = positive(smoothness, "smoothness")
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(t=t, smoothness=L, distance_sq=R2)
     return (2 * L * R2 / (t + 1) ** 2)[()]
 
 
@@ -272,6 +285,8 @@ def nesterov_strongly_convex_bound(t, smoothness, strong_convexity, initial_gap,
     mu = positive(strong_convexity, "strong_convexity", allow_zero=True)
     gap0 = positive(initial_gap, "initial_gap", allow_zero=True)
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(t=t, smoothness=smoothness, strong_convexity=q, initial_gap=gap0,
+                       distance_sq=R2)  # fmt: skip
     return ((1 - np.sqrt(q)) ** t * (gap0 + mu / 2 * R2))[()]
 
 
@@ -320,12 +335,13 @@ def sgd_distance_bound(learning_rates, per_example_L, strong_convexity, noise, d
     >>> sgd_distance_bound([0.1, 0.1], 5.0, 1.0, 0.0, 1.0).tolist()
     [1.0, 0.9, 0.81]
     """
-    L = float(positive(per_example_L, "per_example_L"))
+    L = float(positive(number(per_example_L, "per_example_L"), "per_example_L"))
     gamma = _sgd_inputs(as_float_array(learning_rates, "learning_rates", ndim_min=1), 0.5 / L)
-    mu = float(positive(strong_convexity, "strong_convexity", allow_zero=True))
-    sigma = float(positive(noise, "noise", allow_zero=True))
+    mu = float(positive(number(strong_convexity, "strong_convexity"), "strong_convexity",
+                        allow_zero=True))  # fmt: skip
+    sigma = float(positive(number(noise, "noise"), "noise", allow_zero=True))
     r = np.empty((*gamma.shape[:-1], gamma.shape[-1] + 1))
-    r[..., 0] = float(positive(distance_sq, "distance_sq", allow_zero=True))
+    r[..., 0] = float(positive(number(distance_sq, "distance_sq"), "distance_sq", allow_zero=True))
     for t in range(gamma.shape[-1]):  # the recursion, over steps only
         g = gamma[..., t]
         r[..., t + 1] = (1 - g * mu) * r[..., t] + 2 * g * g * sigma
@@ -361,6 +377,7 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
     c = positive(scale, "scale")
     a = positive(offset, "offset")
     mu = positive(strong_convexity, "strong_convexity")
+    broadcast_together(scale=c, offset=a, strong_convexity=mu)
     if np.any(c * mu <= 1):
         raise ValueError(f"the bound needs scale · strong_convexity = cμ > 1, got {c * mu!r}")
     if np.any(a < c * mu):
@@ -369,6 +386,7 @@ def sgd_inverse_time_bound(t, scale, offset, strong_convexity, noise, distance_s
         )
     sigma = positive(noise, "noise", allow_zero=True)
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(t=t, scale=c, offset=a, strong_convexity=mu, noise=sigma, distance_sq=R2)
     return (np.maximum(a * R2, 2 * c**2 * sigma / (c * mu - 1)) / (t + a))[()]
 
 
@@ -397,15 +415,16 @@ def sgd_convex_bound(steps, learning_rate, per_example_L, noise, distance_sq):
     >>> round(float(sgd_convex_bound(100, 0.1, 1.0, 0.0, 2.0)), 12)
     0.125
     """
-    T = _steps(steps)
+    T = _steps(steps, "steps")
     if np.any(T < 1):
         raise ValueError("steps must be at least 1")
-    L = float(positive(per_example_L, "per_example_L"))
+    L = float(positive(number(per_example_L, "per_example_L"), "per_example_L"))
     gamma = positive(learning_rate, "learning_rate")
     if np.any(gamma >= 0.5 / L):
         raise ValueError(f"learning_rate must be below 1/(2 L_max) = {0.5 / L:.6g}")
     sigma = positive(noise, "noise", allow_zero=True)
     R2 = positive(distance_sq, "distance_sq", allow_zero=True)
+    broadcast_together(steps=T, learning_rate=gamma, noise=sigma, distance_sq=R2)
     slack = 1 - 2 * gamma * L
     return (R2 / (2 * gamma * slack * T) + gamma * sigma / slack)[()]
 
@@ -436,8 +455,15 @@ def gradient_step_points(objective, trajectory, learning_rate) -> np.ndarray:
         raise TypeError(f"objective must be an Objective, got {type(objective).__name__}")
     if not isinstance(trajectory, Trajectory):
         raise TypeError(f"trajectory must be a Trajectory, got {type(trajectory).__name__}")
-    eta = positive(learning_rate, "learning_rate")[..., None, None]
     theta = trajectory.iterates
+    eta = positive(learning_rate, "learning_rate")
+    batch = theta.shape[:-2]
+    if broadcast_together(learning_rate=eta, trajectory=theta[..., 0, 0]) != batch:
+        raise ValueError(
+            f"learning_rate must broadcast to the trajectory's batch shape {batch}, got shape "
+            f"{eta.shape}"
+        )
+    eta = eta[..., None, None]
     stepped = theta[..., :-1, :] - eta * objective.gradient(theta[..., :-1, :])
     return np.concatenate([theta[..., :1, :], stepped], axis=-2)
 
@@ -477,8 +503,12 @@ def jensen_gap(f, x, y, theta):
     -1.0
     """
     callable_arg(f, "f")
-    x = as_points(x, "x")
-    y = as_points(y, "y", x.shape[-1])
+    x, y = as_points(x, "x"), as_points(y, "y")
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(
+            f"x and y must be points of the same dimension (last axis), got shapes {x.shape} "
+            f"and {y.shape}"
+        )
     theta = as_float_array(theta, "theta")
     if np.any((theta < 0) | (theta > 1)):
         raise ValueError(f"theta must lie in [0, 1], got {theta!r}")
@@ -510,13 +540,19 @@ class ConvexityCheck:
     theta: float
 
 
-def _segments(low, high, dim, segments, thetas, seed):
+def _segments(low, high, dim, segments, thetas, seed, segments_name="segments"):
     lo = as_float_array(low, "low")
     hi = as_float_array(high, "high")
+    d = positive_int(dim, "dim")
+    for name, bound in (("low", lo), ("high", hi)):
+        if bound.ndim > 1 or (bound.ndim == 1 and bound.shape[0] not in (1, d)):
+            raise ValueError(
+                f"{name} must be a number or an array of shape ({d},) (one bound per "
+                f"coordinate of the box), got shape {bound.shape}"
+            )
     if np.any(hi <= lo):
         raise ValueError("high must exceed low in every coordinate")
-    d = positive_int(dim, "dim")
-    m = positive_int(segments, "segments")
+    m = positive_int(segments, segments_name)
     th = as_float_array(thetas, "thetas", ndim_min=1)
     if th.ndim != 1 or np.any((th < 0) | (th > 1)):
         raise ValueError("thetas must be a 1-D array of values in [0, 1]")
@@ -552,7 +588,7 @@ def convexity_check(f, low, high, dim, *, segments=2000, thetas=None, seed=0, to
     chord = th * f(x)[:, None] + (1 - th) * f(y)[:, None]
     scaled = gaps / (1 + np.abs(chord))
     i, j = np.unravel_index(np.argmax(scaled), scaled.shape)
-    tol = float(positive(tol, "tol", allow_zero=True))
+    tol = float(positive(number(tol, "tol"), "tol", allow_zero=True))
     return ConvexityCheck(bool(scaled[i, j] <= tol), float(gaps[i, j]), x[i], y[i], float(th[j]))
 
 
@@ -582,7 +618,8 @@ def set_convexity_check(contains, low, high, dim, *, points=4000, thetas=None, s
     """
     callable_arg(contains, "contains")
     default = np.linspace(0.1, 0.9, 9)
-    x, y, th = _segments(low, high, dim, points, default if thetas is None else thetas, seed)
+    th = default if thetas is None else thetas
+    x, y, th = _segments(low, high, dim, points, th, seed, segments_name="points")
     pool = np.concatenate([x, y])
     inside = pool[np.asarray(contains(pool), dtype=bool)]
     half = len(inside) // 2

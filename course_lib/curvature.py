@@ -56,7 +56,8 @@ def _spectrum(H_or_eigenvalues, name: str = "H") -> np.ndarray:
         if arr.size == 0:
             raise ValueError(f"{name} must hold at least one eigenvalue, got an empty array")
         return np.sort(arr)
-    return hessian_eigen(arr)[0]
+    H = _matrices(arr, name)  # checked under the caller's name, then hessian_eigen's arithmetic
+    return np.linalg.eigh(0.5 * (H + np.swapaxes(H, -1, -2)))[0]
 
 
 def hessian_eigen(H):

@@ -372,6 +372,8 @@ def accelerated_momentum(t):
     [0.0, 0.0, 0.25, 0.4, 0.5]
     """
     t = as_float_array(t, "t")
+    if np.any(t < 0):
+        raise ValueError(f"t must hold step counts t ≥ 0, got {t!r}")  # t = −2 divides by 0
     return np.maximum(t - 1, 0) / (t + 2)
 
 

@@ -535,3 +535,28 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(adaptive, extraglobs={"np": np})
     assert result.attempted > 10 and result.failed == 0
+
+
+def test_the_public_steps_take_lists_and_check_their_state():
+    state = {"sum": [0.0, 0.0]}  # lists, like every other public function of the course
+    w = adaptive.adagrad_step([0.0, 0.0], [2.0, -0.5], state, 1, 0.1, eps=0.0)
+    np.testing.assert_allclose(w, [-0.1, 0.1], rtol=1e-15)
+    np.testing.assert_allclose(state["sum"], [4.0, 0.25], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"state must hold the arrays \['m', 'v', 'v_max'\]"):
+        adaptive.adam_step(np.zeros(2), np.ones(2), {"m": np.zeros(2), "v": np.zeros(2)}, 1,
+                           0.1, amsgrad=True)  # fmt: skip
+    with pytest.raises(ValueError, match=r"state\['square_avg'\] \(3,\) do not broadcast"):
+        adaptive.rmsprop_step(np.zeros(2), np.ones(2), {"square_avg": np.zeros(3)}, 1, 0.1)
+    with pytest.raises(TypeError, match="t must be an integer"):
+        adaptive.reddi_gradient(np.zeros(1), 1.5)
+
+
+def test_an_array_of_initial_accumulator_values_runs_one_configuration_each():
+    X, y = _data()
+    both = adaptive.adagrad(X, y, np.zeros(3), 0.1, initial_accumulator_value=[0.0, 0.5],
+                            batch_size=5, epochs=2)  # fmt: skip
+    for k, s0 in enumerate((0.0, 0.5)):  # before: the array broadcast against w's 3 coordinates
+        alone = adaptive.adagrad(X, y, np.zeros(3), 0.1, initial_accumulator_value=s0,
+                                 batch_size=5, epochs=2)  # fmt: skip
+        # the same numbers up to the last bit of a differently blocked matrix product
+        np.testing.assert_allclose(both.iterates[k], alone.iterates, rtol=1e-14, atol=1e-16)

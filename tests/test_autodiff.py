@@ -413,3 +413,39 @@ def test_a_function_that_ignores_its_input_has_zero_gradient():
     assert value == 4.0 and np.all(g == 0.0) and g.shape == (3,)
     value, slope = ad.jvp(lambda x: 4.0, np.ones(3), np.ones(3))
     assert value == 4.0 and slope == 0.0
+
+
+def test_propagate_refuses_a_node_whose_adjoint_is_not_known_yet():
+    x = ad.Tensor([1.0, 2.0])
+    y = ad.exp(x)
+    with pytest.raises(ValueError, match=r"node\.grad is None"):
+        ad.propagate(y)  # before the fix: TypeError from inside the VJP (None * array)
+    with pytest.raises(TypeError, match="node must be a Tensor"):
+        ad.propagate("y")
+    y.grad = np.ones(2)
+    ad.propagate(y)
+    np.testing.assert_allclose(x.grad, np.exp([1.0, 2.0]))
+
+
+def test_matmul_names_the_operand_whose_shape_is_wrong():
+    for a, b in ((np.ones((2, 3)), np.ones(2)), (ad.Tensor(np.ones((2, 3))), np.ones(2)),
+                 (ad.Dual(np.ones((2, 3)), np.ones((2, 3))), np.ones(2))):  # fmt: skip
+        with pytest.raises(ValueError, match=r"last axis of a must match the first axis of b"):
+            ad.matmul(a, b)
+    with pytest.raises(ValueError, match=r"b must be 1-D or 2-D"):
+        ad.matmul(np.ones(2), np.ones((2, 2, 2)))
+    with pytest.raises(TypeError, match=r"a and b cannot mix"):
+        ad.maximum(ad.Dual(1.0, 1.0), ad.Tensor(1.0))
+
+
+def test_unbroadcast_and_the_reductions_check_their_arguments():
+    with pytest.raises(TypeError, match="shape must be a tuple of non-negative integers"):
+        ad.unbroadcast(np.ones(3), 3.0)
+    with pytest.raises(TypeError, match="g must be an array of numbers"):
+        ad.unbroadcast("abc", (3,))
+    assert ad.unbroadcast(np.ones((2, 3)), 3).tolist() == [2.0, 2.0, 2.0]  # an int is (n,)
+    with pytest.raises(TypeError, match="x must be an array of numbers"):
+        ad.mean("abc")
+    for x in (np.ones(2), ad.Tensor(np.ones(2)), ad.Dual(np.ones(2), np.ones(2))):
+        with pytest.raises(TypeError, match="keepdims must be True or False"):
+            ad.sum(x, keepdims="no")

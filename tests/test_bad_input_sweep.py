@@ -19,8 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import (
+    adaptive,
+    autodiff,
     closed_form,
     constrained,
+    convergence,
     curvature,
     derivatives,
     descent,
@@ -34,7 +37,7 @@ from course_lib import (
 
 MODULES = (
     objectives, derivatives, descent, stochastic, curvature, closed_form, constrained,
-    losses, networks, gradient_free, trajectory,
+    losses, networks, gradient_free, trajectory, adaptive, convergence, autodiff,
 )  # fmt: skip
 
 QUAD = objectives.quadratic([1.0, 4.0])
@@ -45,6 +48,31 @@ H2 = np.diag([1.0, 4.0])
 SIMPLEX = np.array([[0.0, 0.0], [2.0, 0.0], [1.0, 1.0]])
 THETA = networks.init_params(3)
 A2, B2 = np.eye(2), np.array([2.0, 0.0])
+RUN = descent.nesterov(QUAD, [1.0, 1.0], 0.2, 0.5, max_iter=3, tol=0.0)
+LSQ = objectives.least_squares(X2, Y_REAL)
+ADAPTIVE_OPTIONS = {
+    "batch_size": 2, "epochs": 1, "schedule": "constant", "replace": False, "seed": 0,
+    "loss": stochastic.least_squares_loss, "grad": stochastic.least_squares_gradient,
+    "record": "epoch", "schedule_kw": None, "tol": 1e-12, "divergence_factor": 1e10,
+}  # fmt: skip
+ADAM_HYPER = {"betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.0, "amsgrad": False,
+              "bias_correction": True}  # fmt: skip
+
+
+def _sq_tensor(x):
+    return autodiff.sum(x * x)
+
+
+def _graph():
+    """A small graph exp(x)·x with the output's adjoint set: what propagate expects."""
+    x = autodiff.Tensor([1.0, 2.0])
+    out = autodiff.exp(x) * x
+    out.grad = np.ones(2)
+    return out
+
+
+def _scalar_graph():
+    return autodiff.sum(autodiff.Tensor([1.0, 2.0]) ** 2)
 
 
 def _sq(x):
@@ -434,6 +462,261 @@ CALLS = {
             "vectorized": True,
         },
     ),
+    "descent.accelerated_momentum": (descent.accelerated_momentum, {"t": [0.0, 1.0, 5.0]}),
+    "descent.accelerated_gradient": (
+        descent.accelerated_gradient,
+        {"objective": QUAD, "x0": [1.0, 1.0], "learning_rate": 0.1, "max_iter": 5, "tol": 1e-8},
+    ),
+    # ---- adaptive (lecture 12)
+    "adaptive.adagrad_step": (
+        adaptive.adagrad_step,
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"sum": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "lr_decay": 0.0,
+            "weight_decay": 0.0,
+            "eps": 1e-10,
+        },
+    ),
+    "adaptive.rmsprop_step": (
+        adaptive.rmsprop_step,
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"square_avg": np.zeros(2), "velocity": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "alpha": 0.99,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "momentum": 0.5,
+        },
+    ),
+    "adaptive.adam_step": (
+        adaptive.adam_step,
+        {
+            "w": [1.0, 1.0],
+            "g": [1.0, -2.0],
+            "state": {"m": np.zeros(2), "v": np.zeros(2), "v_max": np.zeros(2)},
+            "t": 1,
+            "learning_rate": 0.1,
+            "beta1": 0.9,
+            "beta2": 0.999,
+            "eps": 1e-8,
+            "weight_decay": 0.1,
+            "decoupled": False,
+            "amsgrad": True,
+            "bias_correction": True,
+        },
+    ),
+    "adaptive.adagrad": (
+        adaptive.adagrad,
+        {
+            "X": X2,
+            "y": Y_REAL,
+            "w0": [0.0, 0.0],
+            "learning_rate": 0.1,
+            "lr_decay": 0.0,
+            "weight_decay": 0.0,
+            "initial_accumulator_value": 0.0,
+            "eps": 1e-10,
+            **ADAPTIVE_OPTIONS,
+        },
+    ),
+    "adaptive.rmsprop": (
+        adaptive.rmsprop,
+        {
+            "X": X2,
+            "y": Y_REAL,
+            "w0": [0.0, 0.0],
+            "learning_rate": 0.1,
+            "alpha": 0.99,
+            "eps": 1e-8,
+            "weight_decay": 0.0,
+            "momentum": 0.0,
+            **ADAPTIVE_OPTIONS,
+        },
+    ),
+    **{
+        f"adaptive.{name}": (
+            getattr(adaptive, name),
+            {
+                "X": X2,
+                "y": Y_REAL,
+                "w0": [0.0, 0.0],
+                "learning_rate": 0.1,
+                **ADAM_HYPER,
+                **ADAPTIVE_OPTIONS,
+            },
+        )
+        for name in ("adam", "adamw")
+    },
+    "adaptive.adaptive_descent": (
+        adaptive.adaptive_descent,
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": 0.1,
+            "method": "adam",
+            "max_iter": 5,
+            "tol": 1e-8,
+            **ADAM_HYPER,
+        },
+    ),
+    "adaptive.online_descent": (
+        adaptive.online_descent,
+        {
+            "gradient": adaptive.reddi_gradient,
+            "x0": [0.0],
+            "learning_rate": 0.5,
+            "steps": 5,
+            "method": "adam",
+            "value": adaptive.reddi_value,
+            "bounds": (-1.0, 1.0),
+            "decay": "inverse_sqrt",
+            **ADAM_HYPER,
+        },
+    ),
+    "adaptive.reddi_gradient": (adaptive.reddi_gradient, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
+    "adaptive.reddi_value": (adaptive.reddi_value, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
+    # ---- convergence (lecture 13)
+    "convergence.smoothness_constants": (
+        convergence.smoothness_constants,
+        {"H_or_eigenvalues": H2},
+    ),
+    "convergence.objective_constants": (convergence.objective_constants, {"objective": QUAD}),
+    "convergence.logistic_smoothness": (convergence.logistic_smoothness, {"X": X2}),
+    "convergence.per_example_smoothness": (convergence.per_example_smoothness, {"X": X2}),
+    "convergence.gradient_noise_at_optimum": (
+        convergence.gradient_noise_at_optimum,
+        {"X": X2, "y": Y_REAL, "w_star": [1.0, 0.5]},
+    ),
+    **{
+        f"convergence.{name}": (
+            getattr(convergence, name),
+            {"t": [0.0, 1.0, 10.0], "smoothness": 2.0, "distance_sq": 1.0},
+        )
+        for name in ("gd_convex_bound", "nesterov_convex_bound")
+    },
+    "convergence.gd_strongly_convex_bound": (
+        convergence.gd_strongly_convex_bound,
+        {"t": [0.0, 1.0], "smoothness": 4.0, "strong_convexity": 1.0, "distance_sq": 2.0},
+    ),
+    "convergence.gd_strongly_convex_gap_bound": (
+        convergence.gd_strongly_convex_gap_bound,
+        {"t": [0.0, 2.0], "smoothness": 10.0, "strong_convexity": 5.0, "initial_gap": 8.0},
+    ),
+    "convergence.nesterov_strongly_convex_bound": (
+        convergence.nesterov_strongly_convex_bound,
+        {
+            "t": [0.0, 1.0],
+            "smoothness": 4.0,
+            "strong_convexity": 1.0,
+            "initial_gap": 1.0,
+            "distance_sq": 2.0,
+        },
+    ),
+    "convergence.sgd_distance_bound": (
+        convergence.sgd_distance_bound,
+        {
+            "learning_rates": [0.1, 0.1],
+            "per_example_L": 5.0,
+            "strong_convexity": 1.0,
+            "noise": 0.0,
+            "distance_sq": 1.0,
+        },
+    ),
+    "convergence.sgd_inverse_time_bound": (
+        convergence.sgd_inverse_time_bound,
+        {
+            "t": [0.0, 10.0],
+            "scale": 2.0,
+            "offset": 10.0,
+            "strong_convexity": 1.0,
+            "noise": 1.0,
+            "distance_sq": 1.0,
+        },
+    ),
+    "convergence.sgd_convex_bound": (
+        convergence.sgd_convex_bound,
+        {
+            "steps": 100,
+            "learning_rate": 0.1,
+            "per_example_L": 1.0,
+            "noise": 0.0,
+            "distance_sq": 2.0,
+        },
+    ),
+    "convergence.gradient_step_points": (
+        convergence.gradient_step_points,
+        {"objective": QUAD, "trajectory": RUN, "learning_rate": 0.2},
+    ),
+    "convergence.empirical_rate": (
+        convergence.empirical_rate,
+        {"values": 0.5 ** np.arange(10.0), "window": 4},
+    ),
+    "convergence.jensen_gap": (
+        convergence.jensen_gap,
+        {"f": _sq, "x": [1.0, 0.0], "y": [-1.0, 2.0], "theta": 0.5},
+    ),
+    "convergence.convexity_check": (
+        convergence.convexity_check,
+        {
+            "f": _sq,
+            "low": -1.0,
+            "high": 1.0,
+            "dim": 2,
+            "segments": 50,
+            "thetas": [0.25, 0.5],
+            "seed": 0,
+            "tol": 1e-10,
+        },
+    ),
+    "convergence.set_convexity_check": (
+        convergence.set_convexity_check,
+        {
+            "contains": lambda p: _sq(p) <= 1.0,
+            "low": -1.0,
+            "high": 1.0,
+            "dim": 2,
+            "points": 200,
+            "thetas": [0.5],
+            "seed": 0,
+        },
+    ),
+    "convergence.bregman_divergence": (
+        convergence.bregman_divergence,
+        {"objective": QUAD, "x": [0.0, 1.0], "y": [3.0, 0.0]},
+    ),
+    "convergence.least_squares_data": (convergence.least_squares_data, {"X": X2, "y": Y_REAL}),
+    # ---- autodiff (lecture 14): operands as plain arrays here; the Tensor and Dual forms
+    # of the same calls are swept by test_tensor_and_dual_operands_... below
+    **{
+        f"autodiff.{name}": (getattr(autodiff, name), {"x": [0.5, 2.0]})
+        for name in ("exp", "log", "tanh", "sin", "cos", "relu")
+    },
+    "autodiff.maximum": (autodiff.maximum, {"a": [1.0, 5.0], "b": [3.0, 4.0]}),
+    "autodiff.matmul": (autodiff.matmul, {"a": A2, "b": B2}),
+    **{
+        f"autodiff.{name}": (
+            getattr(autodiff, name),
+            {"x": [[1.0, 2.0], [3.0, 4.0]], "axis": 0, "keepdims": False},
+        )
+        for name in ("sum", "mean")
+    },
+    "autodiff.unbroadcast": (autodiff.unbroadcast, {"g": np.ones((3, 2)), "shape": (1, 2)}),
+    "autodiff.topological_order": (autodiff.topological_order, {"output": _graph()}),
+    "autodiff.propagate": (autodiff.propagate, {"node": _graph()}),
+    "autodiff.backward": (autodiff.backward, {"output": _scalar_graph(), "seed": 1.0}),
+    **{
+        f"autodiff.{name}": (getattr(autodiff, name), {"f": _sq_tensor, "argnums": 0})
+        for name in ("value_and_grad", "grad")
+    },
+    "autodiff.jvp": (autodiff.jvp, {"f": _sq_tensor, "x": [1.0, 2.0], "v": [1.0, 0.0]}),
+    "autodiff.forward_gradient": (autodiff.forward_gradient, {"f": _sq_tensor, "x": [1.0, 2.0]}),
 }
 
 # Public functions that take no argument, or only internal ones (documented as such).
@@ -443,6 +726,7 @@ NO_USER_ARGUMENTS = {
     "trajectory.iterate",  # the loop behind every method; called by the library, not users
 }  # fmt: skip
 
+WRONG_SHAPE = "a nested list of the wrong shape"
 BAD_VALUES = {
     "a string": "abc",
     "nan": float("nan"),
@@ -451,8 +735,32 @@ BAD_VALUES = {
 
 # (function, argument, bad value) combinations that are legitimately accepted.
 ACCEPTED = {
-    # an array of any shape is a valid batch for elementwise and broadcasting functions
-    ("*", "*", "a nested list of the wrong shape"): "elementwise",
+    # lectures 12-14: an array of another shape is a batch (one run or value per entry)
+    **{
+        (f"adaptive.{fn}", arg, WRONG_SHAPE): "hyper-parameter arrays: one run per entry"
+        for fn in ("adagrad", "rmsprop", "adam", "adamw", "adaptive_descent", "online_descent")
+        for arg in ("learning_rate", "eps", "weight_decay", "lr_decay", "initial_accumulator_value")
+    },
+    ("adaptive.online_descent", "x0", WRONG_SHAPE): "starts of shape (*batch, d), any d",
+    ("adaptive.reddi_gradient", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
+    ("adaptive.reddi_value", "x", WRONG_SHAPE): "points of shape (*batch, d), any d",
+    **{
+        (f"convergence.{fn}", arg, WRONG_SHAPE): "bounds are vectorised over t and constants"
+        for fn in (
+            "gd_convex_bound",
+            "nesterov_convex_bound",
+            "gd_strongly_convex_bound",
+            "gd_strongly_convex_gap_bound",
+            "nesterov_strongly_convex_bound",
+            "sgd_inverse_time_bound",
+            "sgd_convex_bound",
+        )
+        for arg in ("t", "steps", "smoothness", "distance_sq", "noise")
+    },
+    **{
+        (f"autodiff.{fn}", "x", WRONG_SHAPE): "elementwise or a reduction: any shape"
+        for fn in ("exp", "log", "tanh", "sin", "cos", "relu", "sum", "mean", "forward_gradient")
+    },
     # inf/nan allowed by design: a diverging run evaluates the risk / step at inf
     ("descent.backtracking_step", "x", "nan"): "a diverging run",
     ("descent.backtracking_step", "g", "nan"): "a diverging run",
@@ -466,11 +774,36 @@ ACCEPTED = {
         (f"networks.{fn}", "theta", "nan"): "a diverging training run evaluates at inf"
         for fn in ("unpack", "elbows", "elbow_positions", "forward", "mse_loss", "mse_gradient")
     },
+    # autodiff's functions are arithmetic on values that may be inf or nan (a Tensor holds an
+    # overflowed value, as NumPy does): nan in, nan out, like networks.relu
+    **{
+        (f"autodiff.{fn}", "x", "nan"): "elementwise arithmetic, nan in nan out"
+        for fn in ("exp", "log", "tanh", "sin", "cos", "relu", "sum", "mean")
+    },
+    **{
+        (f"autodiff.{fn}", arg, "nan"): "arithmetic, nan in nan out"
+        for fn in ("maximum", "matmul")
+        for arg in ("a", "b")
+    },
+    ("autodiff.unbroadcast", "g", "nan"): "the adjoint of an overflowed value is summed as is",
 }
 
 
+# Wrong shapes are swept for the modules of lectures 12-14 only. The older modules take
+# arrays of any shape wherever an entry of the table has one (most are batches, not all):
+# a run without this exemption (2026-12-04) found 68 cases there, 19 refused with an error
+# naming no argument (``float()`` of an array, a NumPy broadcasting error) and 49 accepted
+# (batches, mostly), left for a sweep of their own.
+WRONG_SHAPE_NOT_YET_SWEPT = {
+    "objectives", "derivatives", "descent", "stochastic", "curvature", "closed_form",
+    "constrained", "losses", "networks", "gradient_free", "trajectory",
+}  # fmt: skip
+
+
 def _accepted(name, arg, bad):
-    return (name, arg, bad) in ACCEPTED or ("*", "*", bad) in ACCEPTED
+    if bad == WRONG_SHAPE and name.split(".")[0] in WRONG_SHAPE_NOT_YET_SWEPT:
+        return True
+    return (name, arg, bad) in ACCEPTED
 
 
 def _cases():
@@ -547,3 +880,73 @@ def test_a_non_finite_entry_anywhere_in_an_array_argument_is_refused_by_name(dat
         fn(**{**kwargs, arg: bad})
     named = re.search(rf"(?<![A-Za-z_]){re.escape(arg)}(?![A-Za-z_])", str(err.value))
     assert named, f"{name}({arg} with {value} at {index}): {err.value}"
+
+
+# --------------------------------------------------------------------------- autodiff operands
+
+# The autodiff rows above pass plain arrays; the same functions take Tensor (reverse mode)
+# and Dual (forward mode) operands through other code paths. Each row again, with its first
+# operand lifted to a Tensor or a Dual, and every other argument swept: a string, a non-finite
+# number where an integer or flag is expected, an operand of the other mode; for matmul and
+# the axes also a wrong shape. nan as an operand is arithmetic (nan in, nan out): not swept.
+OPERANDS = {
+    **{f"autodiff.{fn}": ("x",) for fn in ("exp", "log", "tanh", "sin", "cos", "relu")},
+    "autodiff.maximum": ("a", "b"),
+    "autodiff.matmul": ("a", "b"),
+    "autodiff.sum": ("x",),
+    "autodiff.mean": ("x",),
+}
+
+
+def _lift(value, mode):
+    value = np.asarray(value, dtype=float)
+    if mode == "Tensor":
+        return autodiff.Tensor(value)
+    return autodiff.Dual(value, np.ones_like(value))
+
+
+def _other_mode(mode):
+    return _lift(np.ones(2), "Dual" if mode == "Tensor" else "Tensor")
+
+
+def _operand_cases():
+    for name, operands in OPERANDS.items():
+        _, kwargs = CALLS[name]
+        for mode in ("Tensor", "Dual"):
+            for arg in kwargs:
+                if arg == operands[0]:
+                    continue
+                bads = {"a string": "abc"}
+                if arg in operands:  # the second operand
+                    bads["the other mode"] = None
+                    if name == "autodiff.matmul":
+                        bads["a wrong shape"] = np.ones((3, 3))
+                else:  # axis, keepdims
+                    bads["nan"] = float("nan")
+                    if arg == "axis":
+                        bads["an axis out of range"] = 5
+                for bad, value in bads.items():
+                    yield pytest.param(name, mode, arg, value, id=f"{name}-{mode}-{arg}-{bad}")
+
+
+@pytest.mark.parametrize("name", sorted(OPERANDS))
+@pytest.mark.parametrize("mode", ["Tensor", "Dual"])
+def test_the_valid_call_works_with_tensor_and_dual_operands(name, mode):
+    fn, kwargs = CALLS[name]
+    first = OPERANDS[name][0]
+    out = fn(**{**kwargs, first: _lift(kwargs[first], mode)})
+    plain = fn(**kwargs)
+    assert type(out).__name__ == mode
+    np.testing.assert_allclose(out.value, plain, rtol=1e-15)
+
+
+@pytest.mark.parametrize(("name", "mode", "arg", "value"), list(_operand_cases()))
+def test_tensor_and_dual_operands_refuse_a_bad_argument_by_name(name, mode, arg, value):
+    fn, kwargs = CALLS[name]
+    first = OPERANDS[name][0]
+    if value is None:
+        value = _other_mode(mode)
+    with pytest.raises((TypeError, ValueError)) as err:
+        fn(**{**kwargs, first: _lift(kwargs[first], mode), arg: value})
+    named = re.search(rf"(?<![A-Za-z_]){re.escape(arg)}(?![A-Za-z_])", str(err.value))
+    assert named, f"{name}({mode} operand, {arg}={value!r}): {err.value}"

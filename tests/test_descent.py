@@ -347,3 +347,8 @@ def test_damped_newton_shrinks_the_error_by_one_minus_damping_on_a_quadratic(qua
 def test_more_bad_input_gets_an_error_naming_the_argument(quad, call, exc, message):
     with pytest.raises(exc, match=message):
         call(quad)
+
+
+def test_accelerated_momentum_refuses_a_negative_step_count():
+    with pytest.raises(ValueError, match="t must hold step counts"):
+        descent.accelerated_momentum([0.0, -2.0])  # (t − 1)/(t + 2) divides by 0 at t = −2

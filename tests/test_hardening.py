@@ -312,3 +312,14 @@ def test_sgd_refuses_a_gradient_written_for_one_weight_vector_by_name():
     run = stochastic.sgd(X, y, np.zeros(2), 0.1, grad=batched, seed=3)
     ref = stochastic.sgd(X, y, np.zeros(2), 0.1, seed=3)
     np.testing.assert_allclose(run.iterates, ref.iterates, rtol=1e-12, atol=1e-12)
+
+
+def test_a_one_vector_gradient_failing_with_an_index_error_is_refused_by_name():
+    def indexes_one_theta(theta, X, y):  # theta[3 * m] is a row, not c, for a batch (K, p)
+        m = (theta.shape[-1] - 1) // 3
+        return np.zeros(theta.shape[-1]) + theta[3 * m]
+
+    x = np.linspace(-1.0, 1.0, 12)
+    with pytest.raises(ValueError, match=r"grad must follow the finite-sum protocol.*IndexError"):
+        networks.train(x[:, None], np.abs(x), networks.init_params(2), 0.01,
+                       grad=indexes_one_theta)  # fmt: skip

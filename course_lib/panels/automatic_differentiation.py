@@ -437,25 +437,24 @@ def network_loss(theta, X, y):
 
     f(x) = Σⱼ aⱼ relu(wⱼx + bⱼ) + c with θ = (w, b, a, c): only the forward pass; the engine
     derives the backward pass that :func:`course_lib.networks.mse_gradient` writes by hand.
+    θ may be a batch (K, p) of parameter vectors, one loss each (the finite-sum protocol of
+    :mod:`course_lib.stochastic`, which ``networks.train`` checks).
     """
     m = (theta.shape[-1] - 1) // 3
-    w, b, a, c = theta[:m], theta[m : 2 * m], theta[2 * m : 3 * m], theta[3 * m]
-    hidden = ad.relu(X * w + b)  # X (n, 1) broadcasts against the m units: (n, m)
-    return ad.mean((hidden @ a + c - y) ** 2)
+    w, b, a = theta[..., None, :m], theta[..., None, m : 2 * m], theta[..., None, 2 * m : 3 * m]
+    c = theta[..., 3 * m :]  # shape (..., 1): one c per parameter vector
+    hidden = ad.relu(X * w + b)  # X (n, 1) broadcasts against the m units: (..., n, m)
+    prediction = ad.sum(hidden * a, axis=-1) + c  # Σⱼ aⱼ hⱼ + c: (..., n)
+    return ad.mean((prediction - y) ** 2, axis=-1)
 
 
 def network_gradient(theta, X, y):
     """∇L(θ) of :func:`network_loss` by reverse mode: a drop-in ``grad`` for ``networks.train``.
 
-    Follows the finite-sum protocol of ``networks.train``: θ of shape (p,) gives (p,), a batch
-    of weight vectors (K, p) gives (K, p), row k the gradient at θ[k] (one reverse pass per
-    weight vector: the runs are independent, and training passes one).
+    For a batch (K, p) the rows are independent, so the gradient of the sum of the K losses
+    is, row by row, each loss's gradient.
     """
-    theta = np.asarray(theta, dtype=float)
-    if theta.ndim == 1:
-        return ad.grad(network_loss)(theta, X, y)
-    rows = theta.reshape(-1, theta.shape[-1])
-    return np.stack([ad.grad(network_loss)(t, X, y) for t in rows]).reshape(theta.shape)
+    return ad.grad(lambda t: ad.sum(network_loss(t, X, y)))(theta)
 
 
 def deep_network_loss(net: networks.ReLUNetwork, theta, X, y):

@@ -486,12 +486,27 @@ def sweep_figure(sweep: DimensionSweep, *, ax=None) -> plots.Plot:
 # --------------------------------------------------------------------------- the simplex panel
 
 
+ZOOM_RESOLUTION = 2.0**-30
+"""The smallest zoom half-width, relative to the largest coordinate (about 1e-9, far below
+the lecture's XATOL = 1e-8 simplices): a narrower simplex cannot be centred to better than
+rounding (the centre is known to eps·|x| only), so it is drawn, smaller, in a box this wide."""
+
+
 def zoom_frame(*simplices, margin: float = 1.15) -> tuple[np.ndarray, float]:
     """(c, s): the centre and half-width of a square that holds every vertex given (lecture 11).
 
     The zoom view of the simplex panel draws u = (x − c) / s on fixed axes [−1, 1]², so a
     simplex a thousand times smaller than the contour plot is drawn at full size, with its
-    shape (one scale for both axes) intact.
+    shape (one scale for both axes) intact:
+
+        c = (low + high) / 2,   s = margin · max(r, floor),   r = max‖vertex − c‖∞,
+
+    with r measured from the centre as rounded (so |u| ≤ 1/margin holds in floating point,
+    even for a simplex a few ulps wide) and floor = max(tiny, 2⁻³⁰·max|x|): below the
+    smallest normal number (``np.finfo(float).tiny``) floats are subnormal and lose their
+    precision, and below 2⁻³⁰ of the coordinates the centre itself is rounding noise. A
+    simplex narrower than the floor (a point, too) is drawn smaller than the box, not
+    stretched out of rounding errors.
 
     Examples
     --------
@@ -499,10 +514,13 @@ def zoom_frame(*simplices, margin: float = 1.15) -> tuple[np.ndarray, float]:
     >>> c.tolist(), s
     ([1.0, 0.5], 1.0)
     """
+    margin = float(positive(margin, "margin"))
     points = np.vstack([as_points(p, "simplices", 2).reshape(-1, 2) for p in simplices])
     low, high = points.min(axis=0), points.max(axis=0)
-    half = float(np.max(high - low)) / 2.0
-    return (low + high) / 2.0, margin * half if half > 0 else 1.0
+    center = (low + high) / 2.0
+    reach = float(np.max(np.maximum(high - center, center - low)))
+    floor = max(float(np.finfo(float).tiny), ZOOM_RESOLUTION * float(np.max(np.abs(points))))
+    return center, margin * max(reach, floor)
 
 
 def _zoom_axes(ax) -> dict:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 import scipy.stats
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from course_lib.descent import gradient_descent
@@ -152,16 +152,20 @@ def test_gallery_shows_the_first_iteration_of_every_move_of_the_run():
 @given(
     points=st.lists(st.tuples(st.floats(-1e3, 1e3), st.floats(-1e3, 1e3)), min_size=3, max_size=6)
 )
+@example(points=[(5e-324, 0.0), (0.0, 0.0), (0.0, 0.0)])  # found: a subnormal width halves to 0
+@example(points=[(1e-323, 0.0), (0.0, 0.0), (0.0, 0.0)])  # subnormal: the vertex at |u| = 1
+@example(points=[(1000.0, 0.0), (1000.0 - 2**-43, 0.0), (1000.0, 0.0)])  # one ulp: c rounds
 def test_zoom_frame_maps_every_vertex_into_the_unit_square_with_one_scale(points):
     pts = np.array(points)
     c, s = lecture.zoom_frame(pts[:3], pts[3:])
     u = (pts - c) / s
     assert np.all(np.abs(u) <= 1 / 1.15 + 1e-9)
-    spread = np.ptp(pts, axis=0).max()
-    if spread > 0:  # the widest axis fills the square up to the margin
+    half = np.ptp(pts, axis=0).max() / 2
+    floor = max(np.finfo(float).tiny, lecture.ZOOM_RESOLUTION * np.abs(pts).max())
+    if half >= floor:  # the widest axis fills the square up to the margin
         assert np.ptp(u, axis=0).max() == pytest.approx(2 / 1.15)
-    else:
-        assert s == 1.0
+    else:  # narrower than rounding resolves: the box has the floor's width
+        assert s == pytest.approx(1.15 * floor, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- the sweep
