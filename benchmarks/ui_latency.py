@@ -118,7 +118,7 @@ def _render(rows) -> str:
         f"- {os.cpu_count()} cores, load average (1 min) at the end {load:.2f}; "
         "Chromium headless through Playwright.",
         "- Single moves: 20 ArrowRight presses after 2 warm-ups on the first slider of the "
-        "lecture's first panel, key press (capture-phase keydown) → first animation frame "
+        "panel, key press (capture-phase keydown) → first animation frame "
         "after the new image loaded. Burst: 10 presses 50 ms apart, last press → last new "
         "picture.",
         "",
