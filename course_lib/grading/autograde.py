@@ -665,6 +665,29 @@ def _empty_tasks(solution_nb, reason: str) -> list[dict]:
     return tasks
 
 
+def empty_report(job: dict, status: str, reason: str | None = None) -> dict:
+    """A report with nothing scored yet: who, which file, the sandbox, empty tasks and cells.
+
+    The start of every report: :func:`grade_submission` fills it in; a worker that could not
+    grade a submission returns it with status ``error`` (:mod:`course_lib.grading.workers`).
+    """
+    return {
+        "submission": str(job["submission"]),
+        "student": job["student"],
+        "sha256": job["sha256"],
+        "assignment": None,
+        "status": status,
+        "reason": reason,
+        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
+        "notes": [],
+        "score": 0.0,
+        "max_score": 0.0,
+        "manual_max_score": 0.0,
+        "tasks": [],
+        "cells": [],
+    }
+
+
 def grade_submission(job: dict) -> dict:
     """Grade one submission described by ``job`` (see :func:`grade`) and return its report."""
     import nbformat
@@ -672,27 +695,12 @@ def grade_submission(job: dict) -> dict:
     path = Path(job["submission"])
     limits = Limits(**job["limits"])
     report = {
-        "submission": str(path),
-        "student": job["student"],
-        "sha256": job["sha256"],
-        "assignment": None,
+        **empty_report(job, "graded"),
         "graded_at": datetime.now(timezone.utc).isoformat(),
         "grader_version": GRADER_VERSION,
-        "sandbox": {
-            "enabled": job["sandboxed"],
-            "warning": job["sandbox_warning"],
-            "tree_limits": tree_limits(),
-        },
-        "status": "graded",
-        "reason": None,
-        "notes": [],
-        "score": 0.0,
-        "max_score": 0.0,
-        "manual_max_score": 0.0,
-        "tasks": [],
-        "cells": [],
         "seconds": 0.0,
     }
+    report["sandbox"]["tree_limits"] = tree_limits()
     start = time.monotonic()
     # The bytes the grader read (and hashed) itself, with links refused: never the path again.
     data = Path(job["data_file"]).read_bytes() if job.get("data_file") else path.read_bytes()
@@ -796,25 +804,6 @@ EXIT_OK, EXIT_NOT_GRADED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 1 at least one was refused, unreadable, unidentified or crashed the grader (see the summary,
 ``OUT/refused.json`` and the reports); 2 a usage error (missing folder, bad manual-score
 file); 3 another ``course grade`` holds the output folder."""
-
-
-def _blank_report(candidate, reason: str, status: str, sandbox: dict) -> dict:
-    return {
-        "submission": str(candidate["path"]),
-        "student": candidate["student"],
-        "sha256": candidate.get("sha256"),
-        "submitted_at": candidate.get("submitted_at"),
-        "assignment": candidate.get("assignment"),
-        "status": status,
-        "reason": reason,
-        "sandbox": sandbox,
-        "notes": [],
-        "score": 0.0,
-        "max_score": 0.0,
-        "manual_max_score": 0.0,
-        "tasks": [],
-        "cells": [],
-    }
 
 
 def _solution_ids(solutions: list[Path]) -> dict[str, set[str]]:

@@ -40,21 +40,9 @@ _RUN_PREFIX = "course-grade-run-"
 
 def error_report(job: dict, reason: str) -> dict:
     """The report of a submission the grader could not grade."""
-    return {
-        "submission": job["submission"],
-        "student": job["student"],
-        "sha256": job["sha256"],
-        "assignment": None,
-        "status": "error",
-        "reason": reason,
-        "sandbox": {"enabled": job["sandboxed"], "warning": job["sandbox_warning"]},
-        "notes": [],
-        "score": 0.0,
-        "max_score": 0.0,
-        "manual_max_score": 0.0,
-        "tasks": [],
-        "cells": [],
-    }
+    from course_lib.grading.autograde import empty_report  # autograde imports this module
+
+    return empty_report(job, "error", reason)
 
 
 # --------------------------------------------------------------------------------------
