@@ -101,7 +101,12 @@ def time_encoders(repeats: int) -> list[tuple[str, float, int]]:
         return buffer.getvalue()
 
     cases = {
-        "PNG RGB zlib 1 (panel default)": lambda: widgets.encode(canvas, "png"),
+        "PNG RGB unfiltered, zlib 1 (panel default, widgets.png_bytes)": lambda: widgets.encode(
+            canvas, "png"
+        ),
+        "PNG RGB Pillow, zlib 1 (the panel's encoder until 2026-12)": lambda: pil(
+            rgba.convert("RGB"), format="png", compress_level=1
+        ),
         "PNG RGBA zlib 1": lambda: pil(rgba, format="png", compress_level=1),
         "PNG RGB zlib 6 (matplotlib's default)": lambda: pil(
             rgba.convert("RGB"), format="png", compress_level=6

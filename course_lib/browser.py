@@ -101,11 +101,13 @@ PANEL_STATE = """([index, k]) => {
 }"""
 
 # Key press → first animation frame whose image differs: a capture-phase keydown listener
-# stamps the press, an image 'load' listener stamps the first frame after the new picture.
+# stamps the press, a MutationObserver the moment the widget sets the image's new source (the
+# picture has arrived from the kernel), an image 'load' listener the first frame after the new
+# picture is decoded.
 INSTALL_TIMER = """(index) => {
   const panel = document.querySelectorAll('.course-panel')[index];
   const img = panel.querySelector('.course-panel-image');
-  window.__latency = {presses: [], frames: []};
+  window.__latency = {presses: [], sources: [], frames: []};
   if (window.__latencyListener) {
     document.removeEventListener('keydown', window.__latencyListener, true);
   }
@@ -113,11 +115,31 @@ INSTALL_TIMER = """(index) => {
   document.addEventListener('keydown', window.__latencyListener, true);
   if (!img.__latencyObserved) {
     img.__latencyObserved = true;
+    new MutationObserver(() => window.__latency && window.__latency.sources.push(
+      performance.now())).observe(img, {attributes: true, attributeFilter: ['src']});
     img.addEventListener('load', () => requestAnimationFrame(
       () => window.__latency && window.__latency.frames.push(performance.now())));
   }
 }"""
 READ_TIMER = "() => window.__latency"
+RESET_TIMER = """() => {
+  window.__latency.presses = []; window.__latency.sources = []; window.__latency.frames = [];
+}"""
+# The kernel's share of the last move: Panel.refresh stamps update + draw + encode (ms) on
+# the readout as data-total-ms.
+KERNEL_MS = """(index) => {
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const pre = panel.querySelector('.course-panel-readout pre');
+  return pre && pre.dataset.totalMs !== undefined ? parseFloat(pre.dataset.totalMs) : null;
+}"""
+# Where a slider's handle stands in its range (noUiSlider's ARIA attributes).
+SLIDER_POSITION = """([index, k]) => {
+  const panel = document.querySelectorAll('.course-panel')[index];
+  const sliders = [...panel.querySelectorAll('.widget-slider')].filter(e => e.offsetParent);
+  const handle = sliders[k].querySelector('.noUi-handle');
+  const read = (name) => parseFloat(handle.getAttribute(name));
+  return {now: read('aria-valuenow'), min: read('aria-valuemin'), max: read('aria-valuemax')};
+}"""
 IMAGE_LOADED = """(index) => {
   const panel = document.querySelectorAll('.course-panel')[index];
   const img = panel.querySelector('.course-panel-image');
@@ -266,41 +288,93 @@ def move_slider(
         time.sleep(0.05)
 
 
+def _direction(page, index: int, slider: int, direction: int) -> int:
+    """+1 (ArrowRight) or −1 (ArrowLeft): keep going until the handle reaches an end of its
+    range, then turn, so every press moves the slider."""
+    where = page.evaluate(SLIDER_POSITION, [index, slider])
+    if direction > 0 and where["now"] >= where["max"]:
+        return -1
+    if direction < 0 and where["now"] <= where["min"]:
+        return 1
+    return direction
+
+
+def _first_after(stamps, moment):
+    later = [s for s in stamps if s >= moment]
+    return later[0] if later else None
+
+
 def time_moves(
     page, index: int, slider: int = 0, moves: int = 20, warmup: int = 2, settle: float = 0.4
-):
-    """Latency of single key presses, ms: press → first frame with the new picture.
+) -> list[dict]:
+    """Latency of single key presses, ms: press → first frame with the new picture, split.
 
-    Each move is one ArrowRight, then a pause of ``settle`` seconds so moves do not overlap.
-    Returns the list of latencies of the timed moves (warm-ups dropped; a move whose picture
-    never arrived counts as nan).
+    Each move is one arrow key press (ArrowRight, turning to ArrowLeft at the end of the
+    range and back), then a pause of ``settle`` seconds so moves do not overlap. Returns one
+    dict per timed move (warm-ups dropped): ``latency`` (press → first animation frame after
+    the new picture loaded), and its parts ``kernel`` (the panel's update + draw + encode, as
+    stamped by the kernel), ``transfer`` (the rest of press → new image source: the widget
+    message to the kernel, its handling, the picture's way back) and ``paint`` (new source →
+    frame: decode and paint). A move whose picture never arrived has nan everywhere.
     """
     page.evaluate(INSTALL_TIMER, index)
     focus_slider(page, index, slider)
-    latencies = []
+    nan = float("nan")
+    timed, direction = [], 1
     for k in range(warmup + moves):
-        page.evaluate("() => { window.__latency.presses = []; window.__latency.frames = []; }")
-        page.keyboard.press("ArrowRight")
+        direction = _direction(page, index, slider, direction)
+        page.evaluate(RESET_TIMER)
+        page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
         time.sleep(settle)
         data = page.evaluate(READ_TIMER)
+        kernel = page.evaluate(KERNEL_MS, index)
         if k < warmup:
             continue
-        if data["presses"] and data["frames"]:
-            latencies.append(data["frames"][0] - data["presses"][0])
-        else:
-            latencies.append(float("nan"))
-    return latencies
+        press = data["presses"][0] if data["presses"] else None
+        source = _first_after(data["sources"], press) if press is not None else None
+        frame = _first_after(data["frames"], source) if source is not None else None
+        if frame is None:
+            timed.append({"latency": nan, "kernel": nan, "transfer": nan, "paint": nan})
+            continue
+        kernel = nan if kernel is None else kernel
+        timed.append(
+            {
+                "latency": frame - press,
+                "kernel": kernel,
+                "transfer": source - press - kernel,
+                "paint": frame - source,
+            }
+        )
+    return timed
+
+
+def redrawing_slider(page, index: int, *, lab: bool = True, timeout: float = 60.0) -> int | None:
+    """The first visible slider of panel ``index`` whose single press changes the picture
+    (a slider may be moot in the panel's current setting, as η under exact line search),
+    or None if none does."""
+    count = panel_state(page, index)["sliders"]
+    for k in range(count):
+        if move_slider(page, index, k, presses=1, lab=lab, timeout=timeout).image_changed:
+            return k
+    return None
 
 
 def time_burst(
     page, index: int, slider: int = 0, presses: int = 10, gap: float = 0.05, quiet: float = 1.0
 ):
-    """Burst: ``presses`` ArrowRight 50 ms apart; ms from the last press until the picture
-    stops changing (no new frame for ``quiet`` seconds)."""
+    """Burst: ``presses`` arrow keys 50 ms apart, towards the far end of the slider's range;
+    ms from the last press that moved the slider until the picture stops changing (no new
+    frame for ``quiet`` seconds). nan if no press moved it or no picture came."""
     page.evaluate(INSTALL_TIMER, index)
     focus_slider(page, index, slider)
+    where = page.evaluate(SLIDER_POSITION, [index, slider])
+    key = "ArrowLeft" if where["now"] - where["min"] > where["max"] - where["now"] else "ArrowRight"
+    moved = []  # per press: did the handle move (a short range ends before the burst does)
     for _ in range(presses):
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press(key)
+        now = page.evaluate(SLIDER_POSITION, [index, slider])["now"]
+        moved.append(now != where["now"])
+        where["now"] = now
         time.sleep(gap)
     time.sleep(quiet)
     last_frames = -1
@@ -310,9 +384,10 @@ def time_burst(
             break
         last_frames = len(data["frames"])
         time.sleep(quiet)
-    if not data["frames"] or not data["presses"]:
+    last_move = max((k for k, m in enumerate(moved) if m), default=None)
+    if not data["frames"] or last_move is None or len(data["presses"]) != presses:
         return float("nan")
-    return max(0.0, data["frames"][-1] - data["presses"][-1])
+    return max(0.0, data["frames"][-1] - data["presses"][last_move])
 
 
 # RISE (jupyterlab-rise): its JupyterLab command behind the notebook toolbar's "Render as

@@ -16,6 +16,8 @@ import ipywidgets
 import numpy as np
 import PIL.Image
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_lib import plots, widgets
 from course_lib.objectives import quadratic
@@ -163,6 +165,48 @@ def test_last_timing_reports_compute_draw_and_encode(gd_panel):
     assert set(timing) == {"compute_ms", "draw_ms", "encode_ms", "total_ms", "full_redraw"}
     assert all(timing[k] >= 0 for k in ("compute_ms", "draw_ms", "encode_ms"))
     assert timing["full_redraw"] is False
+
+
+def test_the_readout_carries_the_moves_kernel_time_for_the_latency_benchmark(gd_panel):
+    panel, _, _ = gd_panel
+    panel.set(lr=0.08)
+    html_text = panel._text.value
+    for key in ("compute_ms", "draw_ms", "encode_ms", "total_ms"):
+        attribute = f'data-{key.replace("_", "-")}="{panel.last_timing[key]:.2f}"'
+        assert attribute in html_text
+    assert html_text.endswith(f">{panel.readout}</pre>")  # the visible text is unchanged
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    height=st.integers(1, 40),
+    width=st.integers(1, 40),
+    channels=st.sampled_from([3, 4]),
+    level=st.integers(0, 9),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_png_bytes_decodes_to_the_same_pixels_in_pillow(height, width, channels, level, seed):
+    rng = np.random.default_rng(seed)
+    # Half noise, half flat runs: both what zlib finds hard and what a plot looks like.
+    pixels = rng.integers(0, 256, (height, width, channels), dtype=np.uint8)
+    pixels[: height // 2] = pixels[0, 0]
+    decoded = PIL.Image.open(io.BytesIO(widgets.png_bytes(pixels, level)))
+    assert decoded.mode == ("RGB" if channels == 3 else "RGBA")
+    np.testing.assert_array_equal(np.asarray(decoded), pixels)
+
+
+def test_the_panel_png_is_the_canvas_pixels_exactly(gd_panel):
+    panel, plot, _ = gd_panel
+    panel.set(lr=0.09)
+    shown = np.asarray(PIL.Image.open(io.BytesIO(panel.png)))
+    np.testing.assert_array_equal(shown, np.asarray(plot.fig.canvas.buffer_rgba())[..., :3])
+
+
+def test_png_bytes_names_what_it_expects():
+    with pytest.raises(ValueError, match="pixels must be a uint8 array"):
+        widgets.png_bytes(np.zeros((2, 2, 3)))
+    with pytest.raises(ValueError, match=r"\(h, w, 3\) or \(h, w, 4\)"):
+        widgets.png_bytes(np.zeros((2, 2), np.uint8))
 
 
 def test_set_rejects_unknown_controls_and_values_a_slider_would_clip(gd_panel):
