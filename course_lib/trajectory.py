@@ -150,6 +150,11 @@ class Trajectory:
         return f"Trajectory({self.method}: batch {self.batch_shape}, {summary})"
 
 
+def _norm(g: np.ndarray) -> np.ndarray:
+    """‖g‖ over the last axis: np.linalg.norm's own formula (same bits) without its checks."""
+    return np.sqrt(np.add.reduce(g * g, axis=-1))
+
+
 def iterate(
     step: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
     x0: np.ndarray,
@@ -194,36 +199,40 @@ def iterate(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         x = np.array(x0, dtype=float)
         f, g = value_and_gradient(x)
-        gn = np.linalg.norm(g, axis=-1)
+        gn = _norm(g)
         limit = f + divergence_factor * (1.0 + np.abs(f))
         active = np.ones(batch_shape, dtype=bool)
         xs[0], fs[0], gns[0] = x, f, gn
         t = 0
         while True:
-            done_conv = active & (gn <= tol)
-            done_div = active & ~(np.isfinite(f) & (f <= limit) & np.all(np.isfinite(x), -1))
-            status[done_conv] = CONVERGED
-            status[done_div] = DIVERGED
-            stopped_at[done_conv | done_div] = t
-            active &= ~(done_conv | done_div)
+            # From t = 1 on, x and f are finite (a step that is not is never taken), so a
+            # run stops only on gn <= tol or f > limit: test that cheaply before the
+            # bookkeeping, which a step rarely needs.
+            if t == 0 or (active & ((gn <= tol) | (f > limit))).any():
+                done_conv = active & (gn <= tol)
+                done_div = active & ~(np.isfinite(f) & (f <= limit) & np.isfinite(x).all(-1))
+                status[done_conv] = CONVERGED
+                status[done_div] = DIVERGED
+                stopped_at[done_conv | done_div] = t
+                active &= ~(done_conv | done_div)
             if t == max_iter or not active.any():
                 break
             x_new = step(x, g, t)
             f_new, g_new = value_and_gradient(x_new)
             # A step that leaves the finite numbers is not taken: the run stops (diverged)
             # at the last finite iterate, which it keeps, instead of recording ±inf or nan.
-            finite = np.isfinite(f_new) & np.all(np.isfinite(x_new) & np.isfinite(g_new), -1)
-            lost = active & ~finite
-            if not lost.any() and active.all():  # the usual case: no run to freeze, no copies
+            finite = np.isfinite(f_new) & (np.isfinite(x_new) & np.isfinite(g_new)).all(-1)
+            if finite.all() and active.all():  # the usual case: no run to freeze, no copies
                 x, f, g = x_new, f_new, g_new
             else:
+                lost = active & ~finite
                 status[lost] = DIVERGED
                 stopped_at[lost] = t
                 active &= ~lost
                 x = np.where(active[..., None], x_new, x)
                 f = np.where(active, f_new, f)
                 g = np.where(active[..., None], g_new, g)
-            gn = np.linalg.norm(g, axis=-1)
+            gn = _norm(g)
             t += 1
             xs[t], fs[t], gns[t] = x, f, gn
 

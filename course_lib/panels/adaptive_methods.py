@@ -58,13 +58,28 @@ def race(objective, method: str, learning_rate, steps: int = STEPS, tol: float =
     Returns {"tuned GD": Trajectory, <method>: Trajectory}; ``method`` is a key of
     :data:`METHODS` (its other hyper-parameters are torch's defaults).
     """
+    run = adaptive_run(objective, method, learning_rate, steps, tol)
+    return {"tuned GD": tuned_gd(objective, steps, tol), method: run}
+
+
+def adaptive_run(objective, method: str, learning_rate, steps: int = STEPS, tol: float = TOL):
+    """The adaptive ``method`` (a key of :data:`METHODS`, torch's defaults) from START."""
     one_of(method, "method", tuple(METHODS))
-    eta_gd = float(curvature.optimal_gd_step(objective.eigenvalues))
-    gd = gradient_descent(objective, START, eta_gd, max_iter=steps, tol=tol)
-    run = adaptive.adaptive_descent(
+    return adaptive.adaptive_descent(
         objective, START, learning_rate, METHODS[method], max_iter=steps, tol=tol
     )
-    return {"tuned GD": gd, method: run}
+
+
+def tuned_gd(objective, steps: int = STEPS, tol: float = TOL):
+    """Gradient descent from START with the best fixed step η = 2/(λmin + λmax) (lecture 04).
+
+    Examples
+    --------
+    >>> str(tuned_gd(scaled_bowl(10.0)).status)
+    'converged'
+    """
+    eta_gd = float(curvature.optimal_gd_step(objective.eigenvalues))
+    return gradient_descent(objective, START, eta_gd, max_iter=steps, tol=tol)
 
 
 def effective_steps(trajectory, objective) -> np.ndarray:
@@ -355,8 +370,12 @@ def update_scaling(artists, method, learning_rate, condition_number, angle) -> s
     """Recompute the scaling panel (one slider move); returns the readout."""
     f = scaled_bowl(condition_number, angle)
     update_bowl(artists["ellipses"], f)
-    runs = race(f, method, learning_rate)
-    gd, run = runs["tuned GD"], runs[method]
+    # Tuned GD depends on the bowl only: a move of η or a new method reuses its run.
+    bowl = (float(condition_number), float(angle))
+    if artists.get("gd_bowl") != bowl:
+        artists["gd_bowl"], artists["gd_run"] = bowl, tuned_gd(f)
+    gd = artists["gd_run"]
+    run = adaptive_run(f, method, learning_rate)
     for name, traj in (("gd_path", gd), ("path", run)):
         artists[name].set_data(*plots.as_paths(traj.iterates[: PATH_STEPS + 1])[0].T)
     for name, traj in (("gd_loss", gd), ("loss", run)):

@@ -137,6 +137,19 @@ def test_scaling_panel_draws_the_library_runs(scaling, method, angle):
     assert f"{method}, η = 0.05" in readout and f"axes turned {angle:.0f}°" in readout
 
 
+def test_scaling_panel_reruns_tuned_gd_only_when_the_bowl_changes():
+    panel = lecture.scaling_panel()
+    panel.set(method="Adam", learning_rate=0.05, condition_number=20.0, angle=10.0)
+    first = panel.artists["gd_run"]
+    panel.set(method="AdaGrad", learning_rate=0.2)  # same bowl: the GD run is reused
+    assert panel.artists["gd_run"] is first
+    panel.set(angle=20.0)  # a new bowl: GD runs again, on it
+    f = lecture.scaled_bowl(20.0, 20.0)
+    gd = gradient_descent(f, lecture.START, 2 / 21, max_iter=lecture.STEPS, tol=lecture.TOL)
+    np.testing.assert_array_equal(panel.artists["gd_run"].iterates, gd.iterates)
+    assert panel.artists["gd_run"] is not first
+
+
 def test_scaling_panel_shows_the_axis_aligned_advantage_and_its_loss_when_turned(scaling):
     aligned = scaling.set(method="RMSProp", learning_rate=0.1, condition_number=100.0, angle=0.0)
     assert (
