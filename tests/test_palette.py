@@ -98,3 +98,20 @@ def test_every_pair_of_palette_colours_stays_apart_under_deuteranopia():
 def test_the_check_rejects_a_palette_that_fails_deuteranopes(palette):
     colors = [matplotlib.colors.to_hex(c) for c in matplotlib.colormaps[palette].colors]
     assert closest_pair(colors)[0] < MIN_DELTA_E
+
+
+def test_figures_name_palette_colours_not_tab10_ones():
+    """A hard-coded "tab:red" bypasses the palette (tab10's red and green are the pair a
+    deuteranope cannot tell apart): figures use "C0".."C7" or greys."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.glob("course_lib/**/*.py"), *root.glob("lectures/*.ipynb")]
+    sources += [*root.glob("solutions/*.ipynb")]
+    found = [
+        f"{path.relative_to(root)}: {match}"
+        for path in sources
+        for match in re.findall(r"""["']tab:[a-z]+["']""", path.read_text())
+    ]
+    assert not found, found

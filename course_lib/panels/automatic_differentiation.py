@@ -32,7 +32,7 @@ MAX_FORWARD_DIM = 1000
 X1_RANGE = (0.2, 4.0)
 X2_RANGE = (-3.0, 6.0)
 
-PENDING, CURRENT, DONE = "white", "tab:orange", "#9ecae1"
+PENDING, CURRENT, DONE = "white", "C1", "#9ecae1"
 
 
 # --------------------------------------------------------------------------- the example
@@ -209,7 +209,7 @@ def draw_graph(graph: Graph, *, ax=None, title: str | None = None):
             arrowprops={"arrowstyle": "-|>", "color": "0.6", "lw": 1.2, "shrinkA": 14,
                         "shrinkB": 14},
         )  # fmt: skip
-    (highlight,) = [LineCollection([], colors="tab:red", linewidths=3, zorder=1)]
+    (highlight,) = [LineCollection([], colors="C3", linewidths=3, zorder=1)]
     ax.add_collection(highlight)
     dots = ax.scatter(xy[:, 0], xy[:, 1], s=900, c=[PENDING] * len(xy), edgecolors="k", zorder=2)
     labels = [
@@ -220,7 +220,7 @@ def draw_graph(graph: Graph, *, ax=None, title: str | None = None):
         ax.text(x, y - 0.33, "", ha="center", va="top", fontsize=8, color="0.25") for x, y in xy
     ]
     adjoints = [
-        ax.text(x, y - 0.53, "", ha="center", va="top", fontsize=8, color="tab:red") for x, y in xy
+        ax.text(x, y - 0.53, "", ha="center", va="top", fontsize=8, color="C3") for x, y in xy
     ]
     ax.set_xlim(xy[:, 0].min() - 0.6, xy[:, 0].max() + 0.6)
     ax.set_ylim(xy[:, 1].min() - 0.9, xy[:, 1].max() + 0.5)

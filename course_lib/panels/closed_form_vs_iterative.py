@@ -241,16 +241,16 @@ def line_fit_plot(size=None) -> LineFitPlot:
     a = {}
     (a["points"],) = data_ax.plot([], [], "o", color="0.35", ms=4, label="data")
     (a["closed"],) = data_ax.plot([], [], color="k", lw=3, alpha=0.4, label="closed form")
-    (a["gd_line"],) = data_ax.plot([], [], color="tab:red", lw=1.5, label="GD after k steps")
+    (a["gd_line"],) = data_ax.plot([], [], color="C3", lw=1.5, label="GD after k steps")
     data_ax.set_xlim(-3.2, 3.2)
     data_ax.set_ylim(-16.0, 18.0)
     data_ax.set_xlabel("x")
     data_ax.set_ylabel("y")
     data_ax.legend(fontsize="small", loc="upper left")
     a["levels"] = [surface_ax.plot([], [], color="0.6", lw=0.8)[0] for _ in LEVELS]
-    (a["path"],) = surface_ax.plot([], [], "o-", color="tab:red", ms=3, lw=1, label="GD path")
+    (a["path"],) = surface_ax.plot([], [], "o-", color="C3", ms=3, lw=1, label="GD path")
     (a["star"],) = surface_ax.plot([], [], "*", color="k", ms=12, label="closed form (m*, b*)")
-    surface_ax.plot(*START, "s", color="tab:red", ms=6, label="start")
+    surface_ax.plot(*START, "s", color="C3", ms=6, label="start")
     surface_ax.set_xlim(SLOPES[0], SLOPES[-1])
     surface_ax.set_ylim(INTERCEPTS[0], INTERCEPTS[-1])
     surface_ax.set_xlabel("slope m")
@@ -267,10 +267,8 @@ def sweep_figure(learning_rates, measured, predicted, limit, steps) -> plots.Plo
     shown = np.where(np.isfinite(measured), np.maximum(measured, 1e-17), np.nan)
     ax.semilogy(learning_rates, np.clip(predicted, 1e-17, 1e30), color="0.4", lw=1.5)
     ax.lines[-1].set_label("predicted ρ(η)^T ‖θ₀ − θ*‖")
-    ax.semilogy(
-        learning_rates, shown, ".", color="tab:blue", ms=4, label="measured (gaps: diverged)"
-    )
-    ax.axvline(limit, color="tab:red", lw=1.5, label="2/λmax")
+    ax.semilogy(learning_rates, shown, ".", color="C0", ms=4, label="measured (gaps: diverged)")
+    ax.axvline(limit, color="C3", lw=1.5, label="2/λmax")
     ax.set_ylim(1e-17, 1e6)
     ax.set_xlabel("learning rate η")
     ax.set_ylabel(f"‖θ_T − θ*‖ after T = {steps} steps")
@@ -292,7 +290,7 @@ def paths_figure(cases: dict, half_width: float = 4.5) -> plots.Plot:
         m, b = closed_form.line_fit(x, y)
         for line in level_lines(x, y, LEVELS, m + offsets, b + offsets):
             ax.plot(*line.T, color="0.6", lw=0.8)
-        ax.plot(*traj.iterates.T, "o-", color="tab:red", ms=2, lw=0.8)
+        ax.plot(*traj.iterates.T, "o-", color="C3", ms=2, lw=0.8)
         ax.plot(m, b, "*", color="k", ms=12)
         ax.set_xlim(m - half_width, m + half_width)
         ax.set_ylim(b - half_width, b + half_width)

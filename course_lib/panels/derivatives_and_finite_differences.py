@@ -30,7 +30,7 @@ STEPS = np.logspace(-16, 0, 161)
 TRUNCATION_WINDOW = (1e-3, 1e-1)
 #: Errors that are exactly zero are drawn at this height on the log axes.
 ERROR_FLOOR = 1e-17
-COLORS = {"forward": "tab:blue", "backward": "tab:green", "centered": "tab:orange"}
+COLORS = {"forward": "C0", "backward": "C2", "centered": "C1"}
 
 
 def stencil(x: float, h: float, scheme: str) -> np.ndarray:
@@ -171,8 +171,8 @@ def tangent_error_figure(curve: derivatives.StepErrorCurve, x: float) -> plots.P
     t = np.linspace(-np.pi, np.pi, 200)
     left.plot(t, FUNCTION(t), color="black", label="f(x) = sin x")
     tangent = FUNCTION(x) + DERIVATIVES[0](x) * (t - x)
-    left.plot(t, tangent, "--", color="tab:red", label="tangent f(x) + f'(x)·h")
-    left.plot([x], [FUNCTION(x)], "o", color="tab:red")
+    left.plot(t, tangent, "--", color="C3", label="tangent f(x) + f'(x)·h")
+    left.plot([x], [FUNCTION(x)], "o", color="C3")
     left.set_ylim(-1.6, 1.6)
     left.set_xlabel("x")
     left.legend(loc="lower right")
@@ -181,7 +181,7 @@ def tangent_error_figure(curve: derivatives.StepErrorCurve, x: float) -> plots.P
     h = curve.steps[keep]
     taylor = h**2 / 2 * abs(DERIVATIVES[1](x))
     right.plot(h, taylor, color="gray", lw=5, alpha=0.35, label="Taylor: (h²/2)|f''(x)|")
-    right.plot(h, h * curve.errors[keep], color="tab:red", label="|f(x+h) − f(x) − f'(x)h|")
+    right.plot(h, h * curve.errors[keep], color="C3", label="|f(x+h) − f(x) − f'(x)h|")
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xlabel("step h")
@@ -321,10 +321,10 @@ def difference_figure(view: DifferenceView) -> DifferencePlot:
     t = np.linspace(-np.pi - 0.5, np.pi + 0.5, 300)
     left.plot(t, FUNCTION(t), color="black", label="f = sin")
     kw = {"lw": 1.5}
-    (tangent,) = left.plot([], [], "--", color="tab:red", zorder=3, label="tangent", **kw)
-    (secant,) = left.plot([], [], color="tab:blue", label="secant of the scheme", **kw)
-    (nodes,) = left.plot([], [], "o", color="tab:blue", ms=6)
-    (point,) = left.plot([], [], "o", color="tab:red", ms=5)
+    (tangent,) = left.plot([], [], "--", color="C3", zorder=3, label="tangent", **kw)
+    (secant,) = left.plot([], [], color="C0", label="secant of the scheme", **kw)
+    (nodes,) = left.plot([], [], "o", color="C0", ms=6)
+    (point,) = left.plot([], [], "o", color="C3", ms=5)
     left.set_xlim(t[0], t[-1])
     left.set_ylim(-1.7, 1.7)
     left.set_xlabel("x")
@@ -341,7 +341,7 @@ def difference_figure(view: DifferenceView) -> DifferencePlot:
     )
     errors.lines[0].set_marker("")
     errors.lines[0].set_color("0.15")
-    errors.marker.set_color("tab:red")
+    errors.marker.set_color("C3")
     taylor = _taylor_lines(right, view.x)
     best = right.axvline(1.0, ls=":", color="0.3", lw=1, label="predicted best h")
     right.legend(loc="lower left", fontsize=8)

@@ -1,5 +1,6 @@
 """Lecture 14's graph, reverse sweep, cost experiment and network losses, against references."""
 
+import matplotlib.colors
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -104,7 +105,8 @@ def test_the_panel_moves_colours_texts_and_edges_and_never_rebuilds():
         expected = ["v̄ = ?" if v is None else f"v̄ = {float(v):.4g}" for v in steps[k]["adjoints"]]
         assert shown == expected
         colours = a["dots"].get_facecolor()
-        orange = np.all(np.isclose(colours[:, :3], (1.0, 0.498, 0.055), atol=0.01), axis=1)
+        current_rgb = matplotlib.colors.to_rgb(lecture.CURRENT)  # the palette's orange
+        orange = np.all(np.isclose(colours[:, :3], current_rgb, atol=0.01), axis=1)
         assert orange.sum() == (k > 0)
         current = steps[k]["node"]
         parents = [p for p, c in graph.edges if c == current] if k else []
