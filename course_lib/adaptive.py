@@ -988,7 +988,7 @@ def online_adam_linear(
         step = (eta / correction1) * (m / (np.sqrt(v) / np.sqrt(correction2) + per_run(h["eps"])))
         step = np.broadcast_to(step, (*batch, steps, d))
         x0 = np.broadcast_to(x0, (*batch, d))
-        if bounds is None:  # the running sum, in the order of the loop: bit for bit
+        if bounds is None:  # x₀ − s₁ − s₂ − ..., summed in the order of the loop
             xs = np.cumsum(np.concatenate([x0[..., None, :], -step], axis=-2), axis=-2)
         else:
             xs = np.concatenate([x0[..., None, :], _projected_walk(x0, step, low, high)], axis=-2)
