@@ -28,7 +28,9 @@ Three ways to run them, all returning a :class:`~course_lib.trajectory.Trajector
 - on an :class:`~course_lib.objectives.Objective` with exact gradients:
   :func:`adaptive_descent`;
 - on an online problem whose gradient changes with t, optionally projected onto a box:
-  :func:`online_descent` (the non-convergence example of Reddi, Kale and Kumar, 2018).
+  :func:`online_descent` (the non-convergence example of Reddi, Kale and Kumar, 2018), and,
+  when the losses are linear (gradients that do not depend on x), Adam and AMSGrad with
+  every step at once: :func:`online_adam_linear`.
 
 Learning rates and hyper-parameters given as arrays broadcast together (and with a sequence
 of seeds): one call runs every configuration.
@@ -910,8 +912,9 @@ def online_adam_linear(
     as a prefix composition of maps (y ↦ a y + b for the averages, y ↦ Π(y − s) for x, a
     family closed under composition) in ⌈log₂ T⌉ vectorised rounds. The result is the
     iterates of :func:`online_descent` up to rounding: a few units in the last place of the
-    averages, and of x (|x| ≲ 1) about T ulps at most. The steps of a run are O(1) NumPy
-    work instead of T small ones, which is what lets lecture 12's Reddi panel answer a slider.
+    averages, and for x at most about T ulps of max |x| (the loop rounds once a step). A run
+    is ⌈log₂ T⌉ rounds of NumPy work on whole arrays instead of T rounds on tiny ones: what
+    lets lecture 12's Reddi panel (3000 steps, Adam and AMSGrad) answer a slider in a few ms.
 
     Parameters
     ----------
