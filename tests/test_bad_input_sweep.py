@@ -580,6 +580,20 @@ CALLS = {
             **ADAM_HYPER,
         },
     ),
+    "adaptive.online_adam_linear": (
+        adaptive.online_adam_linear,
+        {
+            "gradients": [[3.0], [-1.0], [-1.0]],
+            "x0": [0.0],
+            "learning_rate": 0.5,
+            "betas": (0.0, 0.1),
+            "eps": 1e-8,
+            "amsgrad": False,
+            "bias_correction": True,
+            "bounds": (-1.0, 1.0),
+            "decay": "inverse_sqrt",
+        },
+    ),
     "adaptive.reddi_gradient": (adaptive.reddi_gradient, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
     "adaptive.reddi_value": (adaptive.reddi_value, {"x": [0.0, 0.5], "t": 1, "C": 3.0}),
     # ---- convergence (lecture 13)
@@ -738,7 +752,15 @@ ACCEPTED = {
     # lectures 12-14: an array of another shape is a batch (one run or value per entry)
     **{
         (f"adaptive.{fn}", arg, WRONG_SHAPE): "hyper-parameter arrays: one run per entry"
-        for fn in ("adagrad", "rmsprop", "adam", "adamw", "adaptive_descent", "online_descent")
+        for fn in (
+            "adagrad",
+            "rmsprop",
+            "adam",
+            "adamw",
+            "adaptive_descent",
+            "online_descent",
+            "online_adam_linear",
+        )
         for arg in ("learning_rate", "eps", "weight_decay", "lr_decay", "initial_accumulator_value")
     },
     ("adaptive.online_descent", "x0", WRONG_SHAPE): "starts of shape (*batch, d), any d",

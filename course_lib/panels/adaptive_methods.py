@@ -19,7 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import adaptive, curvature, plots, widgets
-from course_lib._checks import as_float_array, in_unit_interval, one_of, positive, positive_int
+from course_lib._checks import (
+    as_float_array,
+    in_unit_interval,
+    number,
+    one_of,
+    positive,
+    positive_int,
+)
 from course_lib.descent import gradient_descent
 from course_lib.objectives import ill_conditioned_quadratic
 from course_lib.panels.step_size_and_line_search import START, draw_bowl, update_bowl
@@ -219,21 +226,20 @@ def reddi_runs(
 ):
     """Adam (β₁ = 0) and AMSGrad on Reddi et al.'s example from x₀ = 0, η_t = η/√t.
 
+    The losses are linear, so the gradients C, −1, −1, C, ... are known in advance and
+    :func:`course_lib.adaptive.online_adam_linear` computes every step at once: the run of
+    :func:`course_lib.adaptive.online_descent` with :func:`~course_lib.adaptive.reddi_gradient`
+    (to rounding, ~1e-15), fast enough for the panel's sliders.
     ``beta2`` may be an array (one run per value, in one call per method); ``methods``
     chooses which of the two to run.
     Returns {"Adam": Trajectory, "AMSGrad": Trajectory} with ``losses[..., t]`` = f_{t+1}(x_t).
     """
-
-    def gradient(x, t):
-        return adaptive.reddi_gradient(x, t, C)
-
-    def value(x, t):
-        return adaptive.reddi_value(x, t, C)
-
-    common = {"bounds": (-1.0, 1.0), "value": value, "betas": (0.0, beta2)}
+    C = number(C, "C")
+    steps = positive_int(steps, "steps")
+    gradients = np.where(np.arange(1, steps + 1) % 3 == 1, C, -1.0)[:, None]
     return {
-        name: adaptive.online_descent(
-            gradient, [0.0], learning_rate, steps, "adam", amsgrad=ams, **common
+        name: adaptive.online_adam_linear(
+            gradients, [0.0], learning_rate, betas=(0.0, beta2), amsgrad=ams, bounds=(-1.0, 1.0)
         )
         for name, ams in (("Adam", False), ("AMSGrad", True))
         if name in methods

@@ -20,6 +20,7 @@ _ADAPTIVE = (
     "course_lib.adaptive.adamw",
     "course_lib.adaptive.adaptive_descent",
     "course_lib.adaptive.online_descent",
+    "course_lib.adaptive.online_adam_linear",
     "course_lib.adaptive.adagrad_step",
     "course_lib.adaptive.rmsprop_step",
     "course_lib.adaptive.adam_step",
