@@ -14,13 +14,16 @@ The running problems:
 
 from __future__ import annotations
 
+import functools
+import numbers
+
 import numpy as np
 
 from course_lib import convergence, curvature, plots, widgets
 from course_lib._checks import as_float_array, one_of, positive
 from course_lib.descent import accelerated_gradient, gradient_descent, heavy_ball, nesterov
 from course_lib.objectives import least_squares, quadratic
-from course_lib.stochastic import learning_rate_schedule, sgd
+from course_lib.stochastic import learning_rate_schedule, minibatch_indices, sgd
 
 DIM = 20
 RATE_STEPS = 400
@@ -171,9 +174,12 @@ def rate_curves(method: str, condition_number: float, step_fraction: float, step
 def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=SGD_SEEDS):
     """Mean ‖w_t − w*‖² over seeded SGD runs and its bounds, on :func:`sgd_problem`.
 
-    One batched :func:`course_lib.stochastic.sgd` call (batch size 1, examples drawn with
-    replacement, one run per seed, every step recorded), η₀ = step_fraction / (2 L_max), so
-    every step satisfies γ_t ≤ 1/(2 L_max). Bounds: the recursion of
+    The runs of :func:`course_lib.stochastic.sgd` (batch size 1, examples drawn with
+    replacement, one run per seed, every step recorded, ``tol=0``), step by step
+    w_{t+1} = w_t − γ_t (x_iᵀw_t − y_i) x_i, computed by :func:`_sgd_iterates` (the same
+    draws and the same floating-point operations, without the per-step checks and the
+    full-batch judging the panel does not use), η₀ = step_fraction / (2 L_max), so every step
+    satisfies γ_t ≤ 1/(2 L_max). Bounds: the recursion of
     :func:`course_lib.convergence.sgd_distance_bound` for the schedule used (any schedule),
     and, for ``"inverse_time"`` η₀/(1 + t/t₀) with cμ > 1 (c = η₀t₀), the closed form
     C/(t + t₀) of :func:`course_lib.convergence.sgd_inverse_time_bound`.
@@ -191,7 +197,8 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     True
     """
     one_of(schedule, "schedule", [v for _, v in SGD_SCHEDULES])
-    X, y, constants = sgd_problem()
+    seeds = _seed_tuple(seeds)
+    X, y, constants = _sgd_data()
     L, mu, Lmax, noise, w_star = constants
     eta0 = float(positive(step_fraction, "step_fraction")) * 0.5 / Lmax
     if eta0 > 0.5 / Lmax * (1 + 1e-12):
@@ -199,23 +206,10 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     t0 = float(positive(decay_time, "decay_time"))
     kw = {"decay_time": t0} if schedule == "inverse_time" else None
     w0 = np.zeros(X.shape[1])
-    runs = sgd(
-        X,
-        y,
-        w0,
-        eta0,
-        batch_size=1,
-        epochs=SGD_EPOCHS,
-        schedule=schedule,
-        schedule_kw=kw,
-        replace=True,
-        seed=list(seeds),
-        record="step",
-        tol=0.0,
-    )
-    distances = np.sum((runs.iterates - w_star) ** 2, axis=-1)  # (seeds, T + 1)
-    steps = distances.shape[-1] - 1
+    steps = SGD_EPOCHS * X.shape[0]  # batch size 1: n steps per epoch
     etas = learning_rate_schedule(schedule, eta0, steps, **(kw or {}))
+    iterates = _sgd_iterates(seeds, etas, w0)  # (seeds, T + 1, d)
+    distances = np.sum((iterates - w_star) ** 2, axis=-1)  # (seeds, T + 1)
     R2 = float(np.sum((w0 - w_star) ** 2))
     bounds = {"recursion (any schedule)": convergence.sgd_distance_bound(etas, Lmax, mu, noise, R2)}
     if schedule == "inverse_time" and eta0 * t0 * mu > 1:
@@ -228,6 +222,89 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
         "learning_rates": etas,
         "constants": constants,
     }
+
+
+def _seed_tuple(seeds) -> tuple:
+    """The seeds of :func:`sgd_curves` as a tuple of ints (the key of its cached draws)."""
+    if isinstance(seeds, (str, bytes)) or not np.iterable(seeds):
+        raise TypeError(f"seeds must be a sequence of ints, got {type(seeds).__name__}")
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must not be an empty sequence")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral):
+            raise TypeError(f"seeds must be a sequence of ints, got an element {s!r}")
+    return tuple(int(s) for s in seeds)
+
+
+@functools.cache
+def _sgd_data():
+    """:func:`sgd_problem` with its defaults, computed once, its arrays read-only."""
+    X, y, constants = sgd_problem()
+    for a in (X, y, constants[-1]):
+        a.flags.writeable = False
+    return X, y, constants
+
+
+@functools.lru_cache(maxsize=4)
+def _seeded_examples(seeds: tuple):
+    """The example every seeded run of :func:`sgd_curves` draws at every step (cached).
+
+    Run k draws, at step t, row i = order[k, t] of X, where ``order[k]`` is
+    :func:`course_lib.stochastic.minibatch_indices` (n, 1, epochs, replace=True,
+    seed=seeds[k]) flattened: the stream that :func:`course_lib.stochastic.sgd` with
+    ``batch_size=1, replace=True, seed=list(seeds)`` draws (one generator per seed, one draw
+    of n indices per epoch). No slider changes it: it is drawn once per seed tuple.
+
+    Returns
+    -------
+    Xb : ndarray, shape (T, K, 1, d)
+        the batch x_iᵀ (one row) of run k at step t, contiguous per step.
+    yb : ndarray, shape (T, K, 1)
+    """
+    X, y, _ = _sgd_data()
+    n = X.shape[0]
+    order = np.stack(
+        [minibatch_indices(n, 1, epochs=SGD_EPOCHS, replace=True, seed=s).ravel() for s in seeds]
+    ).T  # (T, K)
+    Xb = np.take(X, order, axis=0)[:, :, None, :]
+    yb = np.take(y, order)[:, :, None]
+    Xb.flags.writeable = yb.flags.writeable = False
+    return Xb, yb
+
+
+def _sgd_iterates(seeds: tuple, etas: np.ndarray, w0: np.ndarray) -> np.ndarray:
+    """Every iterate of the seeded least-squares SGD runs of :func:`sgd_curves`, (K, T + 1, d).
+
+    The iterates of ``sgd(X, y, w0, η₀, batch_size=1, epochs=SGD_EPOCHS, schedule=...,
+    replace=True, seed=list(seeds), record="step", tol=0.0)`` on :func:`sgd_problem`, bit for
+    bit: the same draws (:func:`_seeded_examples`) and, at each step, the same floating-point
+    operations as sgd's step through :func:`course_lib.stochastic.least_squares_gradient`,
+
+        r = x_iᵀw_t − y_i  (one matmul),   g = r x_i  (one matmul),   w_{t+1} = w_t − γ_t g,
+
+    done for the K runs at once in preallocated buffers, without sgd's per-step argument
+    checks and without its full-batch loss and gradient norm at every recorded point
+    (K (T + 1) passes over X, which the panel does not draw). That judging cannot stop these
+    runs: γ_t ≤ 1/(2 L_max) makes I − γ_t x_i x_iᵀ a contraction (no divergence), and with
+    tol = 0 a run stops only where the full gradient is exactly 0.
+    """
+    Xb, yb = _seeded_examples(seeds)
+    T, K, _, d = Xb.shape
+    ws = np.empty((T + 1, K, d))
+    ws[0] = w0
+    W = ws[..., None]  # (T + 1, K, d, 1): w_t of every run as a column
+    R = np.empty((K, 1, 1))
+    G = np.empty((K, 1, d))
+    step = np.empty((K, d))
+    residual, gradient = R[:, :, 0], G[:, 0, :]
+    for t, gamma in enumerate(etas.tolist()):  # over steps only; the runs are vectorized
+        np.matmul(Xb[t], W[t], out=R)
+        np.subtract(residual, yb[t], out=residual)
+        np.matmul(R, Xb[t], out=G)
+        np.multiply(gradient, gamma, out=step)
+        np.subtract(ws[t], step, out=ws[t + 1])
+    return np.moveaxis(ws, 0, 1)
 
 
 HORIZONS = (10, 30, 100, 300, 1000)
