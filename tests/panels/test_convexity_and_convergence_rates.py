@@ -149,6 +149,55 @@ def test_sgd_curves_average_the_seeded_runs_and_stay_under_the_recursion():
     )
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    schedule=st.sampled_from([v for _, v in lecture.SGD_SCHEDULES]),
+    fraction=st.floats(*lecture.SGD_STEP_RANGE),
+    decay=st.floats(*lecture.DECAY_RANGE),
+    seeds=st.lists(st.integers(0, 2**32), min_size=1, max_size=4),
+)
+def test_sgd_curves_fast_runs_are_bit_equal_to_the_library_sgd(schedule, fraction, decay, seeds):
+    # the panel's runs skip sgd()'s checks and judging, not one floating-point operation
+    out = lecture.sgd_curves(schedule, fraction, decay, seeds=seeds)
+    X, y, (L, mu, Lmax, noise, w_star) = lecture.sgd_problem()
+    kw = {"decay_time": decay} if schedule == "inverse_time" else None
+    runs = sgd(
+        X,
+        y,
+        np.zeros(5),
+        fraction * 0.5 / Lmax,
+        batch_size=1,
+        epochs=lecture.SGD_EPOCHS,
+        schedule=schedule,
+        schedule_kw=kw,
+        replace=True,
+        seed=seeds,
+        record="step",
+        tol=0.0,
+    )
+    assert np.all(runs.status == "max_iter")  # nothing for the judging to stop
+    fast = lecture._sgd_iterates(tuple(seeds), out["learning_rates"], np.zeros(5))
+    np.testing.assert_array_equal(fast, runs.iterates)
+    d2 = np.sum((runs.iterates - w_star) ** 2, axis=-1)
+    np.testing.assert_array_equal(out["measured"], d2.mean(axis=0))
+    np.testing.assert_array_equal(out["one_run"], d2[0])
+
+
+@pytest.mark.parametrize(
+    ("seeds", "error"),
+    [
+        (3, TypeError),
+        ("012", TypeError),
+        ((), ValueError),
+        ((0, 1.5), TypeError),
+        ([True], TypeError),
+    ],
+)
+def test_sgd_curves_refuse_bad_seeds(seeds, error):
+    with pytest.raises(error, match="seeds"):
+        lecture.sgd_curves("constant", 1.0, 10.0, seeds=seeds)
+
+
 def test_sgd_panel_hides_the_closed_form_when_its_assumption_fails(sgd_panel):
     readout = sgd_panel.set(schedule="inverse_time", step_fraction=0.5, decay_time=10.0)
     assert "no O(1/t) guarantee" in readout
