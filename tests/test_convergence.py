@@ -348,6 +348,23 @@ def test_sgd_convex_bound_holds_for_the_exact_expected_average_gap():
         assert average_gap <= cv.sgd_convex_bound(T, gamma, L_max, noise, R2)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    gammas=st.lists(st.floats(1e-6, 0.1), min_size=1, max_size=60),
+    mu=st.floats(0.0, 5.0),
+    noise=st.floats(0.0, 10.0),
+    R2=st.floats(0.0, 100.0),
+)
+def test_sgd_distance_bound_of_one_schedule_is_bit_equal_to_the_batched_recursion(
+    gammas, mu, noise, R2
+):
+    # one schedule runs its recursion on Python floats; a batch of one runs it on arrays
+    one = cv.sgd_distance_bound(gammas, 5.0, mu, noise, R2)
+    batched = cv.sgd_distance_bound([gammas], 5.0, mu, noise, R2)
+    assert one.shape == (len(gammas) + 1,)
+    np.testing.assert_array_equal(one, batched[0])
+
+
 def test_sgd_bounds_refuse_steps_outside_their_theorem():
     with pytest.raises(ValueError, match="learning_rates"):
         cv.sgd_distance_bound([0.2], 5.0, 1.0, 0.0, 1.0)  # 0.2 > 1/(2·5)
