@@ -184,6 +184,9 @@ def sgd_curves(schedule: str, step_fraction: float, decay_time: float, *, seeds=
     and, for ``"inverse_time"`` η₀/(1 + t/t₀) with cμ > 1 (c = η₀t₀), the closed form
     C/(t + t₀) of :func:`course_lib.convergence.sgd_inverse_time_bound`.
 
+    ``seeds`` is a non-empty sequence of ints, one run each (TypeError / ValueError
+    otherwise); ``one_run`` is the run of the first.
+
     Returns
     -------
     dict
@@ -727,7 +730,8 @@ def sgd_panel(
 ):
     """Schedule, η₀ and the decay time t₀: SGD's mean squared distance against its bounds.
 
-    On :func:`sgd_problem`, 30 seeded runs of 1000 single-example steps in one call per move.
+    On :func:`sgd_problem`, 30 seeded runs of 1000 single-example steps per move (the draws
+    are made once, :func:`_seeded_examples`; the runs are one loop over the steps).
 
     Returns
     -------
