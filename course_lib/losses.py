@@ -32,7 +32,7 @@ from course_lib._checks import (
     positive_int,
 )
 from course_lib.objectives import Objective, _objective
-from course_lib.trajectory import Trajectory
+from course_lib.trajectory import CONVERGED, DIVERGED, MAX_ITER, Trajectory
 
 MARGIN_LOSSES = ("zero_one", "square", "hinge", "logistic")
 RISK_LOSSES = (*MARGIN_LOSSES, "cross_entropy")
@@ -538,9 +538,10 @@ def logistic_regression(
     w0 = np.zeros(X.shape[1]) if w0 is None else as_points(w0, "w0", X.shape[1])
     positive(learning_rate, "learning_rate")
     if method == "gd":
-        return descent.gradient_descent(
-            objective, w0, learning_rate, max_iter=positive_int(max_iter, "max_iter"), tol=tol
-        )
+        max_iter = positive_int(max_iter, "max_iter")
+        if np.ndim(learning_rate) == 0 and w0.ndim == 1:  # one run: the loop below, same bits
+            return _logistic_gd(X, y, w0, learning_rate, max_iter, _tolerance(tol))
+        return descent.gradient_descent(objective, w0, learning_rate, max_iter=max_iter, tol=tol)
     return stochastic.sgd(
         X,
         y,
@@ -551,4 +552,91 @@ def logistic_regression(
         seed=seed,
         loss=empirical_risk,
         grad=empirical_risk_gradient,
+    )
+
+
+def _tolerance(tol) -> float:
+    """The gradient-norm tolerance, checked as :func:`course_lib.descent.gradient_descent` does."""
+    if np.ndim(tol) != 0:
+        raise ValueError(f"tol must be a single number, got shape {np.shape(tol)}")
+    return float(positive(tol, "tol", allow_zero=True))
+
+
+def _logistic_gd(X, y, w0, learning_rate, max_iter: int, tol: float) -> Trajectory:
+    """One run of fixed-step GD on the logistic risk: ``descent.gradient_descent``'s Trajectory.
+
+    The same iterates w_{t+1} = w_t − η∇R̂(w_t), with ∇R̂(w) = −(1/n) Σᵢ σ(−zᵢ) yᵢxᵢ and
+    zᵢ = yᵢxᵢᵀw, and the same stopping rules as :func:`course_lib.trajectory.iterate`, bit for
+    bit (tests/test_losses_fast_gd.py), for lecture 09's panel, which retrains on every slider
+    move. Each step costs a few small array operations instead of the generic loop's checked
+    value and gradient calls and batch bookkeeping:
+
+    * the labels are folded into the data once, yxᵢ, so zᵢ = (yx)ᵢᵀw (a sign flip is exact);
+      σ(−z) = (1 if z ≤ 0 else e^(−|z|)) / (1 + e^(−|z|)) is :func:`sigmoid`'s formula, and
+      the gradient is (σ(−z)/n)ᵀ(−yX), the same products as ℓ'(z)·y/n summed against X;
+    * the risks R̂(w_t) are only needed to stop a diverging run (R̂ above its start by
+      10¹⁰(1 + |R̂(w_0)|), or not finite), so the loop runs on gradients alone and
+      :func:`empirical_risk` evaluates every iterate in one batched call afterwards; the
+      record is then cut where the generic loop would have stopped.
+    """
+    n, d = X.shape
+    Xy = y[:, None] * X
+    minus_Xy = -Xy
+    eta = float(learning_rate)
+    xs = np.empty((max_iter + 1, d))
+    gns = np.empty(max_iter + 1)
+
+    def gradient(w):
+        z = (Xy @ w[:, None])[:, 0]
+        e = np.exp(-np.abs(z))
+        sigma = np.where(z <= 0, 1.0, e) / (1.0 + e)  # σ(−z), as sigmoid(−z) computes it
+        return ((sigma / n)[None, :] @ minus_Xy)[0]
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        w = np.array(w0, dtype=float)
+        g = gradient(w)
+        gn = np.sqrt(np.add.reduce(g * g))
+        xs[0], gns[0] = w, gn
+        t, lost = 0, False
+        while t < max_iter and not gn <= tol:
+            w_new = w - eta * g
+            g_new = gradient(w_new)
+            if not (np.isfinite(w_new).all() and np.isfinite(g_new).all()):
+                lost = True  # the step is not taken: the run stops at w_t
+                break
+            w, g = w_new, g_new
+            gn = np.sqrt(np.add.reduce(g * g))
+            t += 1
+            xs[t], gns[t] = w, gn
+        # R̂(w_s) for s = 0..t: empirical_risk's operations, without its check of the margins
+        z = y * _scores(xs[: t + 1], X)
+        fs = np.mean(np.maximum(0.0, -z) + np.log1p(np.exp(-np.abs(z))), axis=-1)
+        limit = fs[0] + 1e10 * (1.0 + np.abs(fs[0]))  # iterate's divergence_factor
+        bad = ~(np.isfinite(fs) & (fs <= limit) & np.isfinite(z).all(axis=-1))
+        status, stop = (CONVERGED if gn <= tol else MAX_ITER), t
+        if bad.any():  # the generic loop stops at the first bad risk, before what follows
+            first = int(np.argmax(bad))
+            if not np.isfinite(z[first]).all():
+                empirical_risk(xs[first], X, y, "logistic")  # refuses the margins, as it does there
+            if first == 0 or np.isfinite(fs[first]):  # R̂(w_s) too large: diverged at s
+                status, stop, lost = DIVERGED, first, False
+            else:  # R̂(w_s) not finite: the step to w_s is not taken
+                status, stop, lost = DIVERGED, first - 1, True
+            t = stop
+        elif lost:
+            empirical_risk(w_new, X, y, "logistic")  # the generic loop evaluates the lost step too
+            status, stop = DIVERGED, t
+    # A step that was not taken leaves one more record, a copy of the last iterate.
+    end = t + 2 if lost else t + 1
+    if lost:
+        xs[t + 1], gns[t + 1] = xs[t], gns[t]
+        fs = np.append(fs[: t + 1], fs[t])
+    return Trajectory(
+        iterates=xs[:end],
+        losses=fs[:end],
+        grad_norms=gns[:end],
+        status=np.asarray(status),
+        stopped_at=np.asarray(stop),
+        method="gradient descent (fixed)",
+        params={"learning_rate": learning_rate, "line_search": "fixed"},
     )

