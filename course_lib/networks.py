@@ -39,7 +39,7 @@ from course_lib._checks import (
     positive_int,
 )
 from course_lib.stochastic import minibatch_indices
-from course_lib.trajectory import Trajectory, iterate
+from course_lib.trajectory import Trajectory, iterate, settle
 
 
 def relu(h):
@@ -381,6 +381,18 @@ def train(
     finite_sum_callable(callable_arg(grad, "grad"), "grad", theta0, X, y, gradient=True)
     batches = minibatch_indices(X.shape[0], batch_size, epochs=epochs, seed=seed)
     batches = batches.reshape(-1, batches.shape[-1])  # (steps, B)
+    params = {
+        "learning_rate": learning_rate,
+        "batch_size": batch_size,
+        "epochs": epochs,
+        "momentum": momentum,
+        "seed": seed,
+    }
+    if loss is mse_loss and grad is mse_gradient and lr.ndim == 0 and X.shape[1] == 1:
+        # The scalar network on its own loss, one learning rate: the fused loop (lecture
+        # 10's training panel retrains on every slider move).
+        xs, fs, gns = _mse_sgd(X[:, 0], y, theta0, float(lr), beta, batches)
+        return settle(xs, fs, gns, tol=0.0, method="SGD (network)", params=params)
     eta = lr[..., None]
     velocity = np.zeros((*lr.shape, theta0.size))
 
@@ -397,14 +409,81 @@ def train(
         max_iter=batches.shape[0],
         tol=0.0,
         method="SGD (network)",
-        params={
-            "learning_rate": learning_rate,
-            "batch_size": batch_size,
-            "epochs": epochs,
-            "momentum": momentum,
-            "seed": seed,
-        },
+        params=params,
     )
+
+
+def _mse_sgd(x, y, theta0, eta: float, beta: float, batches):
+    """Every iterate of :func:`train` on ``mse_loss``, with full-data losses and gradient norms.
+
+    One pass over all n points per step gives, from the same products, the full-data
+    gradient (for ||∇L(θ_t)||) and the minibatch gradient (for the step): with the
+    pre-activations H = (wⱼxᵢ + bⱼ) kept as rows j, the matrix
+    P = [1[H > 0]; relu(H); 1] (2m + 1 rows, n columns) and residuals rᵢ = f(xᵢ) − yᵢ,
+
+        P · [sᵢrᵢ, sᵢrᵢxᵢ]  with  sᵢ = 2/n (full data) or 2/B · 1[i ∈ batch]
+
+    holds Σ sᵢrᵢ1[hᵢⱼ > 0] (→ ∂/∂bⱼ after a factor aⱼ), Σ sᵢrᵢxᵢ1[hᵢⱼ > 0] (→ ∂/∂wⱼ),
+    Σ sᵢrᵢ relu(hᵢⱼ) (= ∂/∂aⱼ) and Σ sᵢrᵢ (= ∂/∂c): the formulas of :func:`mse_gradient`,
+    summed in another order (equal to rounding). Every array is allocated once; a step is
+    about ten small NumPy calls. Overflow in a diverging run is silenced: :func:`settle`
+    cuts the run where :func:`iterate` would have stopped it.
+
+    Returns
+    -------
+    xs : ndarray, shape (S + 1, 3m + 1)
+    fs, gns : ndarray, shape (S + 1,)
+    """
+    n, m, steps = x.size, (theta0.size - 1) // 3, batches.shape[0]
+    # weights[t, i] = [2/n, 2/B·1[i in batch t], (2/n)xᵢ, (2/B)·1[i in batch t]xᵢ]
+    weights = np.zeros((steps + 1, n, 4))
+    weights[:, :, 0] = 2.0 / n
+    weights[np.arange(steps)[:, None], batches, 1] = 2.0 / batches.shape[1]
+    weights[:, :, 2:] = weights[:, :, :2] * x[:, None]
+    inputs = np.stack([x, np.ones(n)])  # (2, n)
+    xs = np.empty((steps + 1, theta0.size))
+    residuals = np.empty((steps + 1, n))
+    sums = np.empty((steps + 1, 2 * m + 1, 4))
+    theta = np.array(theta0, dtype=float)
+    w_b = theta[: 2 * m].reshape(2, m).T  # (m, 2) view: row j is (wⱼ, bⱼ)
+    a, a_c = theta[2 * m : 3 * m], theta[2 * m :]
+    pre = np.empty((m, n))
+    P = np.ones((2 * m + 1, n))
+    gate, hidden, hidden_1 = P[:m], P[m : 2 * m], P[m:]
+    fit, r, weighted = np.empty(n), np.empty(n), np.empty((n, 4))
+    g = np.empty(theta.size)
+    g_wb, g_ac = g[: 2 * m].reshape(2, m).T, g[2 * m :]
+    velocity = np.zeros(theta.size)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for t in range(steps + 1):
+            xs[t] = theta
+            np.matmul(w_b, inputs, out=pre)
+            np.greater(pre, 0.0, out=gate)
+            np.multiply(pre, gate, out=hidden)  # relu (−0.0 where pre < 0: the same sums)
+            np.matmul(a_c, hidden_1, out=fit)
+            np.subtract(fit, y, out=r)
+            residuals[t] = r
+            np.multiply(weights[t], r[:, None], out=weighted)
+            out = np.matmul(P, weighted, out=sums[t])
+            if t == steps or (t % 64 == 63 and not np.isfinite(theta).all()):
+                break  # a run that left the finite numbers: settle cuts it before here
+            np.multiply(out[:m, 3::-2], a[:, None], out=g_wb)  # (∂w, ∂b) of the batch
+            g_ac[...] = out[m:, 1]
+            if beta:
+                velocity *= beta
+                velocity += g
+                step = velocity
+            else:
+                step = g
+            theta -= eta * step
+        xs, residuals, sums = xs[: t + 1], residuals[: t + 1], sums[: t + 1]
+        fs = np.mean(residuals * residuals, axis=-1)
+        full_wb = sums[:, :m, 2::-2] * xs[:, 2 * m : 3 * m, None]
+        gns = np.sqrt(
+            np.add.reduce(full_wb * full_wb, axis=(-2, -1))
+            + np.add.reduce(sums[:, m:, 0] ** 2, axis=-1)
+        )
+    return xs, fs, gns
 
 
 # --------------------------------------------------------------------------- deeper networks

@@ -155,6 +155,66 @@ def _norm(g: np.ndarray) -> np.ndarray:
     return np.sqrt(np.add.reduce(g * g, axis=-1))
 
 
+def settle(
+    xs: np.ndarray,
+    fs: np.ndarray,
+    gns: np.ndarray,
+    *,
+    tol: float,
+    method: str,
+    params: dict,
+    divergence_factor: float = 1e10,
+) -> Trajectory:
+    """The Trajectory :func:`iterate` would return, from one run computed to the end first.
+
+    A fast loop that cannot afford :func:`iterate`'s checks at every step (``networks.train``
+    on its default loss) computes every point x_t, value f(x_t) and gradient norm
+    ||∇f(x_t)|| of a single run, t = 0..T, overflow silenced; this applies iterate's rules
+    afterwards: the run stops at the first t with ||∇f(x_t)|| <= tol (converged) or
+    f(x_t) > f(x_0) + divergence_factor (1 + |f(x_0)|) (diverged), or at t − 1 when x_t,
+    f(x_t) or ||∇f(x_t)|| is not finite (diverged: that step is not taken, and x_{t−1} is
+    recorded once more in its slot, as iterate freezes a stopped run), and the record is
+    cut there.
+
+    Parameters
+    ----------
+    xs : ndarray, shape (T + 1, d)
+    fs, gns : ndarray, shape (T + 1,)
+    """
+    fs = np.asarray(fs, float)
+    gns = np.asarray(gns, float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        finite = np.isfinite(fs) & np.isfinite(gns) & np.isfinite(xs).all(-1)
+        limit = fs[0] + divergence_factor * (1.0 + np.abs(fs[0]))
+        converged = gns <= tol
+        diverged = fs > limit
+    diverged[0] |= not (np.isfinite(fs[0]) and np.isfinite(xs[0]).all())  # as iterate: not g
+    events = converged | diverged
+    lost = ~finite
+    lost[0] = False  # x_0 is checked above, at the top of the first iteration
+    first_event = int(np.argmax(events)) if events.any() else len(fs)
+    first_lost = int(np.argmax(lost)) if lost.any() else len(fs)
+    keep = np.arange(len(fs))
+    if first_lost <= first_event:  # the step into t = first_lost is not taken
+        stop = first_lost - 1 if first_lost < len(fs) else len(fs) - 1
+        status = DIVERGED if first_lost < len(fs) else MAX_ITER
+        # iterate records the frozen x_stop once more in the slot of the lost step
+        keep = np.minimum(keep[: first_lost + 1], stop)
+    else:
+        stop = first_event
+        status = DIVERGED if diverged[stop] else CONVERGED
+        keep = keep[: stop + 1]
+    return Trajectory(
+        iterates=xs[keep],
+        losses=fs[keep],
+        grad_norms=gns[keep],
+        status=np.asarray(status),
+        stopped_at=np.asarray(stop),
+        method=method,
+        params=params,
+    )
+
+
 def iterate(
     step: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
     x0: np.ndarray,

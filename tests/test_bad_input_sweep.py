@@ -738,6 +738,7 @@ NO_USER_ARGUMENTS = {
     "objectives.himmelblau", "objectives.saddle", "objectives.monkey_saddle",
     "objectives.beale",
     "trajectory.iterate",  # the loop behind every method; called by the library, not users
+    "trajectory.settle",  # iterate's stopping rules applied to a fast loop's finished run
 }  # fmt: skip
 
 WRONG_SHAPE = "a nested list of the wrong shape"

@@ -223,3 +223,53 @@ def test_deep_network_is_vectorised_over_parameters_and_trains_with_sgd():
 def test_bad_input_is_reported_by_name(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- the fused loop
+def _train_general(X, y, theta0, lr, **kw):
+    """train() through its general loop: a gradient that is not mse_gradient itself."""
+    return N.train(
+        X, y, theta0, lr, grad=lambda theta, X, y: N.mse_gradient(theta, X, y), **kw
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    units=st.integers(1, 32),
+    n=st.integers(1, 60),
+    batch_size=st.integers(1, 60),
+    epochs=st.integers(1, 6),
+    lr=st.sampled_from([0.001, 0.05, 0.3]),
+    momentum=st.sampled_from([0.0, 0.5, 0.9]),
+)
+def test_fused_loop_of_the_scalar_network_equals_the_general_loop(
+    seed, units, n, batch_size, epochs, lr, momentum
+):
+    x, y = wiggly_function_data(n, seed=seed)
+    X, theta0 = x[:, None], N.init_params(units, seed=seed)
+    kw = dict(batch_size=min(batch_size, n), epochs=epochs, momentum=momentum, seed=seed)
+    fast = N.train(X, y, theta0, lr, **kw)
+    general = _train_general(X, y, theta0, lr, **kw)
+    assert str(fast.status) == str(general.status)
+    assert int(fast.stopped_at) == int(general.stopped_at)
+    # the same formulas summed in another order: equal to rounding over at most 360 steps
+    np.testing.assert_allclose(fast.iterates, general.iterates, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fast.losses, general.losses, rtol=1e-9, atol=1e-14)
+    np.testing.assert_allclose(fast.grad_norms, general.grad_norms, rtol=1e-8, atol=1e-12)
+    assert fast.params == general.params
+
+
+@pytest.mark.parametrize(("lr", "momentum"), [(3.0, 0.0), (3.0, 0.9), (1e3, 0.0), (40.0, 0.5)])
+def test_fused_loop_stops_a_diverging_run_where_the_general_loop_does(lr, momentum):
+    x, y = wiggly_function_data(50, seed=7)
+    X, theta0 = x[:, None], N.init_params(16, seed=3)
+    kw = dict(batch_size=5, epochs=40, momentum=momentum, seed=1)
+    with np.errstate(all="raise"):
+        fast = N.train(X, y, theta0, lr, **kw)
+    general = _train_general(X, y, theta0, lr, **kw)
+    assert str(fast.status) == str(general.status) == "diverged"
+    assert int(fast.stopped_at) == int(general.stopped_at)
+    assert fast.iterates.shape == general.iterates.shape
+    assert np.isfinite(fast.iterates).all() and np.isfinite(fast.losses).all()
+    np.testing.assert_allclose(fast.losses[:4], general.losses[:4], rtol=1e-9)

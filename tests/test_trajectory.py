@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from course_lib.trajectory import CONVERGED, DIVERGED, MAX_ITER, Trajectory, iterate
+from course_lib.trajectory import CONVERGED, DIVERGED, MAX_ITER, Trajectory, iterate, settle
 
 
 def _scalar_quadratic_run(lr, x0, lam=1.0, max_iter=200, tol=1e-10):
@@ -96,3 +98,61 @@ def test_distance_to_is_the_error_norm_of_every_iterate_of_every_run():
     point = rng.normal(size=3)
     expected = np.sqrt(((iterates - point) ** 2).sum(axis=-1))
     np.testing.assert_allclose(traj.distance_to(point), expected, rtol=1e-14)
+
+
+def _replay(xs, fs, gns, tol):
+    """iterate() driven through a stored run: step t returns x_{t+1}, the oracle f and g."""
+    calls = iter(range(len(fs)))
+
+    def value_and_gradient(x):
+        t = next(calls)
+        g = np.zeros(xs.shape[-1])
+        g[0] = gns[t]
+        return fs[t], g
+
+    return iterate(
+        lambda x, g, t: xs[t + 1],
+        xs[0],
+        None,
+        None,
+        max_iter=len(fs) - 1,
+        tol=tol,
+        method="replay",
+        params={},
+        value_and_gradient=value_and_gradient,
+    )
+
+
+_ENTRIES = st.one_of(
+    st.floats(0.0, 10.0),
+    st.sampled_from([0.0, 1e-12, 1e12, 1e300, np.inf, -np.inf, np.nan]),
+)
+# Gradient norms the replay's g = (gn, 0, ...) reproduces exactly: ||g|| = sqrt(gn²) = gn
+# with no under- or overflow in the square.
+_NORMS = st.one_of(
+    st.floats(0.0, 10.0, allow_subnormal=False).filter(lambda v: v == 0 or v > 1e-150),
+    st.sampled_from([0.0, 1e-12, 1e12, np.inf, np.nan]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n: st.tuples(
+            st.lists(_ENTRIES, min_size=n, max_size=n),
+            st.lists(_ENTRIES, min_size=n, max_size=n),
+            st.lists(_NORMS, min_size=n, max_size=n),
+        )
+    ),
+    st.sampled_from([0.0, 1e-6, 1.0]),
+)
+def test_settle_cuts_a_finished_run_where_iterate_would_have_stopped_it(run, tol):
+    x0, f, gn = (np.array(v, float) for v in run)
+    xs = np.stack([x0, -x0], axis=-1)  # (T + 1, 2)
+    expected = _replay(xs, f, gn, tol)
+    got = settle(xs, f, gn, tol=tol, method="replay", params={})
+    assert str(got.status) == str(expected.status)
+    assert int(got.stopped_at) == int(expected.stopped_at)
+    np.testing.assert_array_equal(got.iterates, expected.iterates)
+    np.testing.assert_array_equal(got.losses, expected.losses)
+    np.testing.assert_array_equal(got.grad_norms, expected.grad_norms)

@@ -362,8 +362,9 @@ def training_panel(units: int = 16, learning_rate: float = 0.05, epochs: int = M
     Left, the noisy data, the best fit with m grid knots (what m units *can* do) and the
     network SGD finds from a random start in the given epochs (what training *does*), its
     kinks as dots. Right, the full-data loss after every SGD step, with the best fit's loss.
-    A new m or η trains once for :data:`MAX_EPOCHS` epochs (about a quarter of a second);
-    the epochs slider then cuts that stored run (:func:`first_steps`) without retraining.
+    A new m or η trains once for :data:`MAX_EPOCHS` epochs (2000 steps, a few hundredths of a
+    second); the epochs slider then cuts that stored run (:func:`first_steps`) without
+    retraining.
 
     Returns
     -------
