@@ -331,11 +331,16 @@ def draw_training():
 def update_training(artists: dict, units: int, learning_rate: float, epochs: int) -> str:
     """Train (or cut a stored run) and move the lines; returns the readout."""
     x, y, grid = artists["x"], artists["y"], artists["grid"]
-    key = (int(units), float(learning_rate))
-    if key not in artists["cache"]:  # a new network or η: train for MAX_EPOCHS once
+    key, epochs = (int(units), float(learning_rate)), int(epochs)
+    trained, _ = artists["cache"].get(key, (0, None))
+    if trained < epochs:
+        # A new network or η trains for the epochs shown, no more (the units and η sliders
+        # retrain on every release); more epochs than stored train once for MAX_EPOCHS, so
+        # the epochs slider then only cuts.
+        trained = epochs if key not in artists["cache"] else MAX_EPOCHS
         artists["cache"].clear()
-        artists["cache"][key] = train_network(x, y, units, learning_rate)
-    run = first_steps(artists["cache"][key], int(epochs) * (N_TRAIN // BATCH_SIZE))
+        artists["cache"][key] = (trained, train_network(x, y, units, learning_rate, trained))
+    run = first_steps(artists["cache"][key][1], epochs * (N_TRAIN // BATCH_SIZE))
     best = fit_piecewise_linear(x, y, units)
     best_loss = float(mse_loss(best, x[:, None], y))
     theta = run.final
@@ -362,9 +367,9 @@ def training_panel(units: int = 16, learning_rate: float = 0.05, epochs: int = M
     Left, the noisy data, the best fit with m grid knots (what m units *can* do) and the
     network SGD finds from a random start in the given epochs (what training *does*), its
     kinks as dots. Right, the full-data loss after every SGD step, with the best fit's loss.
-    A new m or η trains once for :data:`MAX_EPOCHS` epochs (2000 steps, a few hundredths of a
-    second); the epochs slider then cuts that stored run (:func:`first_steps`) without
-    retraining.
+    A new m or η trains for the epochs shown (10 steps an epoch, ~10 µs a step); the epochs
+    slider cuts that stored run (:func:`first_steps`) without retraining, and the first time
+    it asks for more epochs than stored, trains once for :data:`MAX_EPOCHS`.
 
     Returns
     -------

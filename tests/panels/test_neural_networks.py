@@ -141,11 +141,19 @@ def test_training_panel_draws_the_library_run_for_new_slider_values(train_panel,
 
 def test_training_panel_epochs_slider_cuts_the_stored_run_without_retraining(train_panel):
     train_panel.set(units=6, learning_rate=0.1, epochs=50)
-    stored = train_panel.artists["cache"][(6, 0.1)]
+    trained, stored = train_panel.artists["cache"][(6, 0.1)]
+    assert trained == 50 and stored.losses.size == 50 * 10 + 1  # a new η trains what is shown
     train_panel.set(epochs=5)
-    assert train_panel.artists["cache"][(6, 0.1)] is stored
+    assert train_panel.artists["cache"][(6, 0.1)][1] is stored
     assert train_panel.artists["run"].losses.size == 5 * 10 + 1
-    assert stored.losses.size == lecture.MAX_EPOCHS * 10 + 1
+    train_panel.set(epochs=60)  # more than stored: one run to the slider's end
+    trained, longer = train_panel.artists["cache"][(6, 0.1)]
+    assert trained == lecture.MAX_EPOCHS and longer.losses.size == lecture.MAX_EPOCHS * 10 + 1
+    np.testing.assert_array_equal(longer.losses[: stored.losses.size], stored.losses)
+    for epochs in (lecture.MAX_EPOCHS, 1, 70):
+        train_panel.set(epochs=epochs)
+        assert train_panel.artists["cache"][(6, 0.1)][1] is longer
+        assert train_panel.artists["run"].losses.size == epochs * 10 + 1
 
 
 def test_dead_units_are_those_closed_on_every_data_point_and_get_zero_gradient():
