@@ -41,8 +41,8 @@ def test_table_shows_first_panel_and_the_heaviest_when_another_is_slower():
         ("03_c", 1, "Voila"),
     ]
     text = _render(rows)
-    assert "| 01_a | 1 | η | JupyterLab | 60 | 120 | < 100 | ❌ | 15 | 30 | 15 |" in text
-    assert "| 02_b | 0 | η | Voila | 30 | 60 | < 70 | ✅ | 8 | 15 | 8 |" in text
+    assert "| 01_a | 1 | η | JupyterLab | 60 | 120.0 | < 100 | ❌ | 15 | 30 | 15 |" in text
+    assert "| 02_b | 0 | η | Voila | 30 | 60.0 | < 70 | ✅ | 8 | 15 | 8 |" in text
 
 
 def test_a_move_is_split_into_kernel_transfer_and_paint_medians_and_misses_are_counted():

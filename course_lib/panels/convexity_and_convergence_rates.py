@@ -576,7 +576,8 @@ def draw_rates():
     ax.set_xlabel("iteration t")
     ax.set_ylabel("$f(x_t) - f^*$")
     ax.legend(fontsize=8, loc="lower left")
-    # what the lines are changes with the method: an animated text, not the (static) legend
+    # What the lines are changes with the method, not with κ or ηL: a still text (drawn
+    # into the cached background), so only a new method, which changes it, redraws in full.
     artists["names"] = ax.text(
         0.98,
         0.97,
@@ -658,7 +659,7 @@ def rates_panel(
         ),
         "step_fraction": widgets.slider(*STEP_RANGE, step_fraction, step=0.05, description="η L"),
     }
-    moving = [artists["measured"], *artists["bounds"], artists["names"]]
+    moving = [artists["measured"], *artists["bounds"]]
     return widgets.Panel(fig, update, controls, moving, artists=artists)
 
 
