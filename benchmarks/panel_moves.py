@@ -47,7 +47,9 @@ def lecture_panels(path: Path) -> list:
             for cell in nb.cells:
                 if cell.cell_type != "code":
                     continue
-                lines = [ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+                lines = [
+                    ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!"))
+                ]
                 exec(compile("\n".join(lines), f"{path.name}", "exec"), namespace)
     finally:
         os.chdir(cwd)
@@ -139,6 +141,7 @@ def main(argv=None) -> None:
                 for k in ("compute_ms", "draw_ms", "encode_ms", "total_ms")
             )
             print(f"| {paths[0].stem[:2]} | {index} | {name} | {cells} | {t['full']} |", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -228,9 +228,7 @@ def test_bad_input_is_reported_by_name(call, err, match):
 # --------------------------------------------------------------------------- the fused loop
 def _train_general(X, y, theta0, lr, **kw):
     """train() through its general loop: a gradient that is not mse_gradient itself."""
-    return N.train(
-        X, y, theta0, lr, grad=lambda theta, X, y: N.mse_gradient(theta, X, y), **kw
-    )
+    return N.train(X, y, theta0, lr, grad=lambda theta, X, y: N.mse_gradient(theta, X, y), **kw)
 
 
 @settings(max_examples=60, deadline=None)
