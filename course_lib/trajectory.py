@@ -262,6 +262,7 @@ def iterate(
         gn = _norm(g)
         limit = f + divergence_factor * (1.0 + np.abs(f))
         active = np.ones(batch_shape, dtype=bool)
+        all_active = True  # == active.all(), kept as a Python bool: no reduction a step
         xs[0], fs[0], gns[0] = x, f, gn
         t = 0
         while True:
@@ -275,20 +276,29 @@ def iterate(
                 status[done_div] = DIVERGED
                 stopped_at[done_conv | done_div] = t
                 active &= ~(done_conv | done_div)
-            if t == max_iter or not active.any():
+                all_active = bool(active.all())
+            if t == max_iter or not (all_active or active.any()):
                 break
             x_new = step(x, g, t)
             f_new, g_new = value_and_gradient(x_new)
             # A step that leaves the finite numbers is not taken: the run stops (diverged)
             # at the last finite iterate, which it keeps, instead of recording ±inf or nan.
-            finite = np.isfinite(f_new) & (np.isfinite(x_new) & np.isfinite(g_new)).all(-1)
-            if finite.all() and active.all():  # the usual case: no run to freeze, no copies
+            # The usual case, every run active and finite, is settled by three reductions
+            # over whole arrays; only otherwise is each run judged on its own.
+            if (
+                all_active
+                and np.isfinite(f_new).all()
+                and np.isfinite(x_new).all()
+                and np.isfinite(g_new).all()
+            ):  # no run to freeze, no copies
                 x, f, g = x_new, f_new, g_new
             else:
+                finite = np.isfinite(f_new) & (np.isfinite(x_new) & np.isfinite(g_new)).all(-1)
                 lost = active & ~finite
                 status[lost] = DIVERGED
                 stopped_at[lost] = t
                 active &= ~lost
+                all_active = bool(active.all())
                 x = np.where(active[..., None], x_new, x)
                 f = np.where(active, f_new, f)
                 g = np.where(active[..., None], g_new, g)
