@@ -263,15 +263,18 @@ def gradient_descent(
     )
 
 
-def _momentum_method(update, method, objective, x0, learning_rate, momentum, max_iter, tol):
+def _momentum_method(
+    update, method, objective, x0, learning_rate, momentum, max_iter, tol, *more_settings
+):
     """Run a momentum update ``update(x, g, velocity, η, β) -> x_next`` from V₀ = 0.
 
-    The shared part of heavy ball and Nesterov: argument checks, the batch of (η, β), the
-    velocity buffer (updated in place by ``update``) and the iteration loop.
+    The shared part of heavy ball and Nesterov: argument checks, the batch of (η, β) (and of
+    ``more_settings``, arrays that broadcast with them), the velocity buffer (updated in
+    place by ``update``) and the iteration loop.
     """
     lr = positive(learning_rate, "learning_rate")
     beta = in_unit_interval(momentum, "momentum")
-    x = _setup(objective, x0, max_iter, tol, lr, beta)
+    x = _setup(objective, x0, max_iter, tol, lr, beta, *more_settings)
     eta, b = _column(lr), _column(beta)
     velocity = np.zeros_like(x)
     return iterate(
@@ -358,6 +361,54 @@ def nesterov(objective, x0, learning_rate, momentum, *, max_iter=1000, tol=1e-8)
         return x - eta * (g + b * velocity)  # θ ← θ − η(∇f(θ) + βV)
 
     return _momentum_method(step, "Nesterov", objective, x0, learning_rate, momentum, max_iter, tol)
+
+
+def momentum_batch(
+    objective, x0, learning_rate, momentum, nesterov, *, max_iter=1000, tol=1e-8
+) -> Trajectory:
+    """Heavy-ball and Nesterov runs in one batch: run k steps as Nesterov where nesterov[k].
+
+    V ← βV + ∇f(θ), then θ ← θ − ηV (heavy ball) or θ ← θ − η(∇f(θ) + βV) (Nesterov), with
+    V₀ = 0; the two updates share the gradient at θ, so one loop runs both kinds. Each run
+    equals :func:`heavy_ball` or :func:`nesterov` with its own (η, β) alone, bit for bit
+    (the same operations): lecture 06's race runs tuned GD, the heavy ball and Nesterov as
+    one call instead of two.
+
+    Parameters
+    ----------
+    objective : Objective
+    x0 : array_like, shape (d,) or (*batch, d)
+    learning_rate : float or array_like
+    momentum : float or array_like
+        β in [0, 1).
+    nesterov : bool or array_like of bool
+        Which runs take Nesterov's step; broadcasts with ``learning_rate`` and ``momentum``.
+    max_iter : int
+    tol : float
+
+    Returns
+    -------
+    Trajectory
+
+    Examples
+    --------
+    >>> from course_lib.objectives import quadratic
+    >>> runs = momentum_batch(quadratic([1.0, 100.0]), [1.0, 1.0], 0.01, 0.8, [False, True])
+    >>> [str(s) for s in runs.status]
+    ['converged', 'converged']
+    """
+    ahead = np.asarray(nesterov)
+    if ahead.dtype != bool:
+        raise TypeError(f"nesterov must be True, False or an array of them, got {ahead.dtype}")
+    lookahead = ahead[..., None]
+
+    def step(x, g, velocity, eta, b):
+        velocity[...] = b * velocity + g  # V ← βV + ∇f(θ)
+        return x - eta * np.where(lookahead, g + b * velocity, velocity)
+
+    return _momentum_method(
+        step, "heavy ball / Nesterov", objective, x0, learning_rate, momentum, max_iter, tol, ahead
+    )
 
 
 def accelerated_momentum(t):

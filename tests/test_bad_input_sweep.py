@@ -194,6 +194,18 @@ CALLS = {
             "tol": 1e-8,
         },
     ),
+    "descent.momentum_batch": (
+        descent.momentum_batch,
+        {
+            "objective": QUAD,
+            "x0": [1.0, 1.0],
+            "learning_rate": [0.1, 0.1],
+            "momentum": 0.5,
+            "nesterov": [False, True],
+            "max_iter": 5,
+            "tol": 1e-8,
+        },
+    ),
     "descent.newton": (
         descent.newton,
         {"objective": QUAD, "x0": [1.0, 1.0], "damping": 1.0, "max_iter": 5, "tol": 1e-8},

@@ -352,3 +352,44 @@ def test_more_bad_input_gets_an_error_naming_the_argument(quad, call, exc, messa
 def test_accelerated_momentum_refuses_a_negative_step_count():
     with pytest.raises(ValueError, match="t must hold step counts"):
         descent.accelerated_momentum([0.0, -2.0])  # (t − 1)/(t + 2) divides by 0 at t = −2
+
+
+# --------------------------------------------------------------------------- momentum batch
+@settings(max_examples=60, deadline=None)
+@given(
+    eigenvalues=st.lists(st.floats(0.1, 100.0), min_size=1, max_size=4),
+    settings_=st.lists(
+        st.tuples(st.floats(1e-3, 0.05), st.sampled_from([0.0, 0.3, 0.8, 0.95]), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ),
+    scale=st.sampled_from([1.0, 30.0]),  # 30: some learning rates diverge
+    tol=st.sampled_from([0.0, 1e-8]),
+)
+def test_momentum_batch_runs_equal_heavy_ball_and_nesterov_alone_bit_for_bit(
+    eigenvalues, settings_, scale, tol
+):
+    f = quadratic(eigenvalues)
+    x0 = np.linspace(1.0, -0.5, len(eigenvalues))
+    lrs = np.array([s[0] for s in settings_]) * scale
+    betas = np.array([s[1] for s in settings_])
+    ahead = np.array([s[2] for s in settings_])
+    with np.errstate(all="raise"):
+        batch = descent.momentum_batch(f, x0, lrs, betas, ahead, max_iter=150, tol=tol)
+    for k in range(len(settings_)):
+        method = descent.nesterov if ahead[k] else descent.heavy_ball
+        alone = method(f, x0, lrs[k], betas[k], max_iter=150, tol=tol)
+        run = batch.run(k)
+        assert str(run.status) == str(alone.status)
+        assert int(run.stopped_at) == int(alone.stopped_at)
+        np.testing.assert_array_equal(run.iterates, alone.iterates)
+        np.testing.assert_array_equal(run.losses, alone.losses)
+        np.testing.assert_array_equal(run.grad_norms, alone.grad_norms)
+
+
+def test_momentum_batch_refuses_a_nesterov_flag_that_is_not_boolean():
+    f = quadratic([1.0, 10.0])
+    with pytest.raises(TypeError, match="nesterov"):
+        descent.momentum_batch(f, [1.0, 1.0], 0.01, 0.5, [0, 1])
+    with pytest.raises(ValueError, match="broadcast"):
+        descent.momentum_batch(f, [1.0, 1.0], [0.01, 0.02], 0.5, [True, False, True])

@@ -15,12 +15,14 @@ eigenvalues λ (:func:`course_lib.curvature.momentum_rate_for`).
 
 from __future__ import annotations
 
+import dataclasses
+
 import ipywidgets
 import numpy as np
 
 from course_lib import curvature, plots, widgets
 from course_lib._checks import as_float_array, in_unit_interval, one_of, positive
-from course_lib.descent import heavy_ball, nesterov
+from course_lib.descent import heavy_ball, momentum_batch
 from course_lib.objectives import ill_conditioned_quadratic
 from course_lib.panels.step_size_and_line_search import (
     ANGLE,
@@ -495,14 +497,25 @@ RACERS = ("tuned GD", "heavy ball", "Nesterov")
 def race(objective, learning_rate, momentum, max_iter: int = RACE_STEPS) -> dict:
     """Tuned GD against the heavy ball and Nesterov at (η, β), from :data:`START` (lecture 06).
 
-    Tuned GD (η = 2/(λmin + λmax)) and the heavy ball are ONE call: learning rates
-    (η_GD, η) with momenta (0, β), since β = 0 is GD. Nesterov is a second call.
-    Returns {name: Trajectory}, each trimmed to the steps it took.
+    ONE :func:`~course_lib.descent.momentum_batch` call runs all three: learning rates
+    (η_GD, η, η), momenta (0, β, β) (β = 0 is GD, with tuned η_GD = 2/(λmin + λmax)), the
+    third taking Nesterov's step. Returns {name: Trajectory}, each trimmed to the steps it
+    took and equal to :func:`heavy_ball` / :func:`nesterov` called alone.
     """
     tuned = float(curvature.optimal_gd_step(objective.eigenvalues))
-    both = heavy_ball(objective, START, [tuned, learning_rate], [0.0, momentum], max_iter=max_iter)
-    ahead = nesterov(objective, START, learning_rate, momentum, max_iter=max_iter)
-    return dict(zip(RACERS, (both.run(0), both.run(1), ahead), strict=True))
+    runs = momentum_batch(
+        objective,
+        START,
+        [tuned, learning_rate, learning_rate],
+        [0.0, momentum, momentum],
+        [False, False, True],
+        max_iter=max_iter,
+    )
+    methods = ("heavy ball", "heavy ball", "Nesterov")
+    return {
+        name: dataclasses.replace(runs.run(k), method=method)
+        for k, (name, method) in enumerate(zip(RACERS, methods, strict=True))
+    }
 
 
 def draw_race():
