@@ -174,7 +174,9 @@ def settle(
     f(x_t) > f(x_0) + divergence_factor (1 + |f(x_0)|) (diverged), or at t − 1 when x_t,
     f(x_t) or ||∇f(x_t)|| is not finite (diverged: that step is not taken, and x_{t−1} is
     recorded once more in its slot, as iterate freezes a stopped run), and the record is
-    cut there.
+    cut there. One difference is left: iterate judges the gradient itself, this its norm, so
+    a finite gradient whose norm overflows (entries beyond ~1e154) counts as lost here; a run
+    that gets there has passed the divergence limit long before.
 
     Parameters
     ----------
