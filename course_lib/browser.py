@@ -132,10 +132,19 @@ KERNEL_MS = """(index) => {
   const pre = panel.querySelector('.course-panel-readout pre');
   return pre && pre.dataset.totalMs !== undefined ? parseFloat(pre.dataset.totalMs) : null;
 }"""
-# Where a slider's handle stands in its range (noUiSlider's ARIA attributes).
+# Where a slider's handle stands in its range, unrounded: noUiSlider's own value and range (a
+# log slider's are exponents). Its ARIA attributes round to one decimal, so a 0.01 step of β
+# would read as no move on nine presses in ten; they are the fallback only.
 SLIDER_POSITION = """([index, k]) => {
   const panel = document.querySelectorAll('.course-panel')[index];
   const sliders = [...panel.querySelectorAll('.widget-slider')].filter(e => e.offsetParent);
+  const target = sliders[k].querySelector('.noUi-target');
+  const api = target && target.noUiSlider;
+  if (api) {
+    const end = (v) => Number(Array.isArray(v) ? v[0] : v);
+    return {now: Number(api.get(true)), min: end(api.options.range.min),
+            max: end(api.options.range.max)};
+  }
   const handle = sliders[k].querySelector('.noUi-handle');
   const read = (name) => parseFloat(handle.getAttribute(name));
   return {now: read('aria-valuenow'), min: read('aria-valuemin'), max: read('aria-valuemax')};
@@ -288,10 +297,16 @@ def move_slider(
         time.sleep(0.05)
 
 
+def slider_position(page, index: int, slider: int = 0) -> dict:
+    """Where slider ``slider`` of panel ``index`` stands: ``now``, ``min``, ``max``, unrounded
+    (a log slider's are exponents)."""
+    return page.evaluate(SLIDER_POSITION, [index, slider])
+
+
 def _direction(page, index: int, slider: int, direction: int) -> int:
     """+1 (ArrowRight) or −1 (ArrowLeft): keep going until the handle reaches an end of its
     range, then turn, so every press moves the slider."""
-    where = page.evaluate(SLIDER_POSITION, [index, slider])
+    where = slider_position(page, index, slider)
     if direction > 0 and where["now"] >= where["max"]:
         return -1
     if direction < 0 and where["now"] <= where["min"]:
@@ -367,12 +382,12 @@ def time_burst(
     frame for ``quiet`` seconds). nan if no press moved it or no picture came."""
     page.evaluate(INSTALL_TIMER, index)
     focus_slider(page, index, slider)
-    where = page.evaluate(SLIDER_POSITION, [index, slider])
+    where = slider_position(page, index, slider)
     key = "ArrowLeft" if where["now"] - where["min"] > where["max"] - where["now"] else "ArrowRight"
     moved = []  # per press: did the handle move (a short range ends before the burst does)
     for _ in range(presses):
         page.keyboard.press(key)
-        now = page.evaluate(SLIDER_POSITION, [index, slider])["now"]
+        now = slider_position(page, index, slider)["now"]
         moved.append(now != where["now"])
         where["now"] = now
         time.sleep(gap)

@@ -26,8 +26,13 @@ def test_lecture_runs_and_its_sliders_redraw_in_jupyterlab(path, lab, page, arti
             # (not every slider changes every picture: η is moot under exact line search).
             redrawn = False
             for k in range(sliders):
+                before = drive.slider_position(page, index, k)
                 move = drive.move_slider(page, index, k)
                 assert move.value_changed, f"panel {index}, slider {k}: its value did not change"
+                # The position the latency benchmark steers by sees every step, a 0.01 one too.
+                after = drive.slider_position(page, index, k)
+                assert after["now"] != before["now"], (before, after)
+                assert after["min"] <= after["now"] <= after["max"], after
                 redrawn |= move.image_changed
             assert sliders == 0 or redrawn, f"panel {index}: no slider changed the picture"
         page.screenshot(path=str(artifacts / f"{path.stem}-moved.png"), full_page=True)
