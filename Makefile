@@ -36,8 +36,8 @@ $(STAMP): pyproject.toml
 # every autodiff gradient is compared with torch's in CI; make lab does not need it.
 REF := $(VENV)/.reference
 $(REF): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS),reference]" 2>&1 | grep -v "is ignored: it is neither" || true
-	$(BIN)/python -c "import torch" || echo "note: torch did not install; the torch comparisons will skip"
+	$(BIN)/python -m pip install --quiet -e ".[reference]" \
+	  || echo "note: torch did not install; the torch comparisons will skip"
 	touch $(REF)
 
 # JupyterHub's proxy is the npm package configurable-http-proxy, installed next to the venv.
@@ -57,11 +57,11 @@ hub: hub-deps
 lab: $(STAMP)
 	$(BIN)/jupyter lab lectures/
 
-# One pytest run: unit and property tests (torch.optim and torch.autograd as references), the real-browser tests (tests/browser: every
-# lecture in JupyterLab and Voila in the system's Chromium; skipped, and said so by -rs,
-# when Chromium is missing), then every lecture and solution notebook under nbval
-# (--durations shows the slowest cells and tests in every CI log), then the quick
-# benchmark smoke run (agreement with the anchors; timings never fail it).
+# One pytest run: unit and property tests (torch.optim and torch.autograd as references), the
+# real-browser tests (tests/browser: every lecture in JupyterLab and Voila in the system's
+# Chromium; skipped, and said so by -rs, when Chromium is missing), then every lecture and
+# solution notebook under nbval (--durations shows the slowest cells and tests in every CI
+# log), then the quick benchmark smoke run (agreement with the anchors; timings never fail it).
 test: $(STAMP) $(REF) hub-deps
 	MPLBACKEND=Agg $(BIN)/python -m pytest -rs --nbval-lax tests lectures solutions
 	MPLBACKEND=Agg $(BIN)/python -m benchmarks.run --quick --no-write
